@@ -21,21 +21,22 @@ BT_HOST_DEVICE scalar_t synapse_weight(const scalar_t* weights, bool homogeneous
 }
 
 // out[indices[k]] += w_k for every synapse k of row `row`: one presynaptic event delivered.
-template <typename scalar_t, typename index_t>
-inline void scatter_row(const index_t* indptr, const index_t* indices, const scalar_t* weights,
+// indptr and indices may have different integer types (int64 offsets with int32 targets, say).
+template <typename scalar_t, typename ptr_t, typename index_t>
+inline void scatter_row(const ptr_t* indptr, const index_t* indices, const scalar_t* weights,
                         bool homogeneous, int64_t row, scalar_t* out) {
-  const index_t begin = indptr[row], end = indptr[row + 1];
+  const int64_t begin = int64_t(indptr[row]), end = int64_t(indptr[row + 1]);
   if (homogeneous) {
     const scalar_t w = weights[0];
-    for (index_t k = begin; k < end; ++k) out[indices[k]] += w;
+    for (int64_t k = begin; k < end; ++k) out[indices[k]] += w;
   } else {
-    for (index_t k = begin; k < end; ++k) out[indices[k]] += weights[k];
+    for (int64_t k = begin; k < end; ++k) out[indices[k]] += weights[k];
   }
 }
 
 // Delivers the events of a list of active rows (e.g. the compact spike list of one step).
-template <typename scalar_t, typename index_t, typename row_t>
-inline void scatter_rows(const index_t* indptr, const index_t* indices, const scalar_t* weights,
+template <typename scalar_t, typename ptr_t, typename index_t, typename row_t>
+inline void scatter_rows(const ptr_t* indptr, const index_t* indices, const scalar_t* weights,
                          bool homogeneous, const row_t* rows, int64_t n_rows, int64_t row_offset,
                          scalar_t* out) {
   for (int64_t r = 0; r < n_rows; ++r)
