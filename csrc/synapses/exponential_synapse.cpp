@@ -6,7 +6,17 @@
 
 #include <cmath>
 
+#include "csrc/common/cpu_clones.h"
+
 namespace braintorch {
+namespace {
+template <typename T>
+BT_ALWAYS_INLINE void decay_loop(T* __restrict g, int64_t n, T d) {
+  for (int64_t i = 0; i < n; ++i) g[i] = exp_synapse_math::step(g[i], T(0), d);
+}
+BT_CPU_CLONES void decay_isa(float* g, int64_t n, float d) { decay_loop(g, n, d); }
+BT_CPU_CLONES void decay_isa(double* g, int64_t n, double d) { decay_loop(g, n, d); }
+}  // namespace
 
 ExponentialSynapse::ExponentialSynapse(int64_t size, ExponentialSynapseOptions options)
     : DynamicalSystem("ExponentialSynapse"), size_(size), opts_(options) {
@@ -31,12 +41,8 @@ void ExponentialSynapse::decay_in_place(double dt) {
     return;
   }
   // A raw loop: a dispatched mul_ would cost more than the arithmetic on a few thousand elements.
-  AT_DISPATCH_FLOATING_TYPES(g_.scalar_type(), "ExponentialSynapse.decay", [&] {
-    scalar_t* g = g_.data_ptr<scalar_t>();
-    const scalar_t d = scalar_t(decay);
-    const scalar_t zero = scalar_t(0);
-    for (int64_t i = 0, n = g_.numel(); i < n; ++i) g[i] = exp_synapse_math::step(g[i], zero, d);
-  });
+  AT_DISPATCH_FLOATING_TYPES(g_.scalar_type(), "ExponentialSynapse.decay",
+                             [&] { decay_isa(g_.data_ptr<scalar_t>(), g_.numel(), scalar_t(decay)); });
 }
 
 void ExponentialSynapse::step_with_input(double dt, const at::Tensor& input) {

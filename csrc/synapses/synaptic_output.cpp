@@ -6,29 +6,45 @@
 #include <cmath>
 #include <sstream>
 
+#include "csrc/common/cpu_clones.h"
+
 namespace braintorch {
 namespace {
 
-// acc[b, start + j] += scale * g[b, j] on the CPU with raw loops (no dispatch, no allocation).
+// a[j] += g[j] and, for COBA, b[j] += e * g[j]: one pass over g for both accumulators.
 template <typename T>
-void add_rows(T* acc, int64_t acc_n, int64_t start, const T* g, int64_t n, int64_t rows, T scale) {
-  for (int64_t b = 0; b < rows; ++b) {
-    T* a = acc + b * acc_n + start;
-    const T* x = g + b * n;
-    for (int64_t j = 0; j < n; ++j) a[j] += scale * x[j];
+BT_ALWAYS_INLINE void accumulate(T* __restrict a, T* __restrict b, const T* __restrict g, int64_t n, T e) {
+  if (b == nullptr) {
+    for (int64_t j = 0; j < n; ++j) a[j] += g[j];
+  } else {
+    for (int64_t j = 0; j < n; ++j) {
+      a[j] += g[j];
+      b[j] += e * g[j];
+    }
   }
 }
+BT_CPU_CLONES void accumulate_isa(float* a, float* b, const float* g, int64_t n, float e) { accumulate(a, b, g, n, e); }
+BT_CPU_CLONES void accumulate_isa(double* a, double* b, const double* g, int64_t n, double e) {
+  accumulate(a, b, g, n, e);
+}
 
-void add_fused(at::Tensor& acc, const at::Tensor& g, int64_t start, double scale) {
+// acc[.., start + j] += g[.., j] (and rev[.., start + j] += E g[.., j] when rev is given), in place.
+// On the CPU: raw loops, no dispatch, no allocation.
+void add_fused(at::Tensor& acc, at::Tensor* rev, const at::Tensor& g, int64_t start, double e) {
   const int64_t n = g.size(-1);
   if (acc.is_cpu()) {
     TORCH_INTERNAL_ASSERT(acc.is_contiguous() && g.is_contiguous() && acc.scalar_type() == g.scalar_type());
+    const int64_t rows = g.numel() / n, acc_n = acc.size(-1);
     AT_DISPATCH_FLOATING_TYPES(acc.scalar_type(), "synaptic_output", [&] {
-      add_rows<scalar_t>(acc.data_ptr<scalar_t>(), acc.size(-1), start, g.data_ptr<scalar_t>(), n, g.numel() / n,
-                         scalar_t(scale));
+      scalar_t* a = acc.data_ptr<scalar_t>() + start;
+      scalar_t* b = rev ? rev->data_ptr<scalar_t>() + start : nullptr;
+      const scalar_t* x = g.data_ptr<scalar_t>();
+      for (int64_t r = 0; r < rows; ++r)
+        accumulate_isa(a + r * acc_n, b ? b + r * acc_n : nullptr, x + r * n, n, scalar_t(e));
     });
   } else {
-    acc.narrow(-1, start, n).add_(g, scale);
+    acc.narrow(-1, start, n).add_(g);
+    if (rev) rev->narrow(-1, start, n).add_(g, e);
   }
 }
 
@@ -40,8 +56,7 @@ COBA::COBA(double reversal) : e_(reversal) {
 
 void COBA::deliver(const at::Tensor& g, const Population& post, bool fused) const {
   if (fused) {
-    add_fused(post.group->conductance_accumulator(), g, post.start, 1.0);
-    add_fused(post.group->reversal_accumulator(), g, post.start, e_);
+    add_fused(post.group->conductance_accumulator(), &post.group->reversal_accumulator(), g, post.start, e_);
     post.group->mark_conductance_input();
   } else {
     post.group->add_conductance(g, e_, post.start);
@@ -56,7 +71,7 @@ std::string COBA::describe() const {
 
 void CUBA::deliver(const at::Tensor& g, const Population& post, bool fused) const {
   if (fused) {
-    add_fused(post.group->current_accumulator(), g, post.start, 1.0);
+    add_fused(post.group->current_accumulator(), nullptr, g, post.start, 0.0);
     post.group->mark_current_input();
   } else {
     post.group->add_current(g, post.start);

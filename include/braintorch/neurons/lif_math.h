@@ -43,25 +43,37 @@ struct StepParams {
   bool has_conductance;
 };
 
-// One neuron, one step: hold while refractory; otherwise integrate, then threshold and reset.
-// Returns whether the neuron spiked. V is compared with V_th *after* integration (>=, as BrainPy).
+// The membrane potential after one step of integration (not yet thresholded).
+template <bool kExpEuler, bool kConductance, typename T>
+BT_HOST_DEVICE T integrate(T v, T i0, T g, const StepParams<T>& p) {
+  if constexpr (kExpEuler) {
+    if constexpr (kConductance) return exp_euler_step(v, i0, g, p.v_rest, p.r, p.dt, p.tau);
+    else return exp_euler_step_current(v, i0, p.v_rest, p.r, p.decay);
+  } else {
+    return euler_step(v, i0, g, p.v_rest, p.r, p.dt_over_tau);
+  }
+}
+
+// One neuron, one step: hold while refractory; otherwise integrate, then threshold (V >= V_th after
+// integration, as BrainPy) and reset. Branch-free, so the CPU loop vectorises; returns whether it spiked.
+template <bool kExpEuler, bool kConductance, typename T>
+BT_HOST_DEVICE bool fused_step(T& v, int32_t& refractory, T i0, T g, const StepParams<T>& p) {
+  const T vn = integrate<kExpEuler, kConductance>(v, i0, g, p);
+  const bool active = refractory <= 0;
+  const bool spiked = active & (vn >= p.v_th);  // & not &&: no branch, so loops vectorise
+  v = spiked ? p.v_reset : (active ? vn : v);
+  refractory = spiked ? p.refractory_steps : (active ? 0 : refractory - 1);
+  return spiked;
+}
+
+// The same with the method chosen at run time (GPU kernels, scalar callers).
 template <typename T>
 BT_HOST_DEVICE bool fused_step(T& v, int32_t& refractory, T i0, T g, const StepParams<T>& p) {
-  if (refractory > 0) {
-    refractory -= 1;
-    return false;
-  }
-  T vn;
   if (p.exp_euler) {
-    vn = p.has_conductance ? exp_euler_step(v, i0, g, p.v_rest, p.r, p.dt, p.tau)
-                           : exp_euler_step_current(v, i0, p.v_rest, p.r, p.decay);
-  } else {
-    vn = euler_step(v, i0, g, p.v_rest, p.r, p.dt_over_tau);
+    return p.has_conductance ? fused_step<true, true>(v, refractory, i0, g, p)
+                             : fused_step<true, false>(v, refractory, i0, g, p);
   }
-  const bool spiked = vn >= p.v_th;
-  v = spiked ? p.v_reset : vn;
-  refractory = spiked ? p.refractory_steps : 0;
-  return spiked;
+  return fused_step<false, false>(v, refractory, i0, g, p);
 }
 
 }  // namespace braintorch::lif_math
