@@ -47,7 +47,11 @@ void NeuronGroup::add_conductance(const at::Tensor& g, double reversal, int64_t 
 
 void NeuronGroup::clear_inputs(bool fused) {
   if (fused) {
-    // The fused kernels zero what they read; nothing to allocate.
+    if (has_current_input_) current_in_.zero_();
+    if (has_conductance_input_) {
+      conductance_in_.zero_();
+      reversal_in_.zero_();
+    }
   } else {
     const auto shape = state_shape(size_);
     if (has_current_input_) current_in_ = at::zeros(shape, options_);
@@ -58,6 +62,8 @@ void NeuronGroup::clear_inputs(bool fused) {
   }
   has_current_input_ = has_conductance_input_ = false;
 }
+
+void NeuronGroup::inputs_consumed() { has_current_input_ = has_conductance_input_ = false; }
 
 at::Tensor NeuronGroup::external_at(const Clock& clock, double* scalar) const {
   *scalar = external_.scalar();

@@ -105,7 +105,7 @@ void LIF::update_fused(const Clock& clock) {
     TORCH_CHECK(false, "LIF: braintorch was built without CUDA; state is on ", v_.device());
 #endif
   }
-  clear_inputs(/*fused=*/true);
+  inputs_consumed();  // the kernel zeroed the accumulators as it read them
 }
 
 void LIF::update_differentiable(const Clock& clock) {

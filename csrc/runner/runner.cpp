@@ -38,7 +38,10 @@ struct Runner::ValueMonitor {
     times.push_back(t);
     ++records;
     if (o.differentiable) {
-      graph_records.push_back(select(v));
+      // The differentiable path makes a new tensor per step; the fused path (grad mode off) updates in
+      // place, so its values must be copied.
+      at::Tensor x = select(v);
+      graph_records.push_back(fused_path_enabled() && !indices.defined() ? x.clone() : x);
       return;
     }
     if (!chunk.defined()) {

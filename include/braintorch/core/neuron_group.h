@@ -50,8 +50,10 @@ class NeuronGroup : public DynamicalSystem {
  protected:
   // Allocates spike, accumulators and the spike list; subclasses call it from reset_state_impl.
   void reset_group_state();
-  // Clears the accumulators after the update consumed them (in place on the fused path).
+  // Clears the accumulators after the update used them (in place on the fused path).
   void clear_inputs(bool fused);
+  // For fused kernels that zero the accumulators themselves as they read them.
+  void inputs_consumed();
   // The external input at this step as a contiguous tensor of the state shape, or undefined if it is
   // a scalar (returned through *scalar).
   at::Tensor external_at(const Clock& clock, double* scalar) const;
