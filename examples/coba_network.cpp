@@ -50,7 +50,9 @@ int main(int argc, char** argv) {
   net->reset_state();
   neurons->set_external_input(ExternalInput::constant(20.0));
 
-  Runner runner(net, RunnerOptions{0.1});
+  RunnerOptions ro{0.1};
+  ro.profile = std::getenv("BRAINTORCH_PROFILE") != nullptr;
+  Runner runner(net, ro);
   runner.add_spike_monitor({"E", "E"});
   runner.add_spike_monitor({"I", "I"});
   RunResult r = runner.run(duration);
@@ -59,5 +61,7 @@ int main(int argc, char** argv) {
   std::printf("E rate %.2f Hz, I rate %.2f Hz\n", double(r.spikes["E"].steps.numel()) / 3200 / seconds,
               double(r.spikes["I"].steps.numel()) / 800 / seconds);
   std::printf("loop %.4f s, %.2f us/step\n", r.wall_seconds, r.wall_seconds / double(r.steps) * 1e6);
+  for (const auto& [name, sec] : r.profile)
+    std::printf("  %-26s %6.2f us/step\n", name.c_str(), sec / double(r.steps) * 1e6);
   return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <c10/util/Exception.h>
 
+#include <chrono>
+
 #include "braintorch/init/initializer.h"
 
 namespace braintorch {
@@ -57,9 +59,29 @@ void Network::reset_state(int64_t batch_size) {
   }
 }
 
-void Network::update(const Clock& clock) {
-  for (auto& entry : projections_) entry.second->update(clock);
-  for (auto& entry : groups_) entry.second->update(clock);
+void Network::update(const Clock& clock, std::vector<double>* seconds_per_system) {
+  if (seconds_per_system == nullptr) {
+    for (auto& entry : projections_) entry.second->update(clock);
+    for (auto& entry : groups_) entry.second->update(clock);
+    return;
+  }
+  auto& slots = *seconds_per_system;
+  slots.resize(projections_.size() + groups_.size(), 0.0);
+  size_t k = 0;
+  auto timed = [&](DynamicalSystem& s) {
+    const auto t0 = std::chrono::steady_clock::now();
+    s.update(clock);
+    slots[k++] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  for (auto& entry : projections_) timed(*entry.second);
+  for (auto& entry : groups_) timed(*entry.second);
+}
+
+std::vector<std::string> Network::update_order() const {
+  std::vector<std::string> names;
+  for (const auto& entry : projections_) names.push_back(entry.first);
+  for (const auto& entry : groups_) names.push_back(entry.first);
+  return names;
 }
 
 void Network::to_options(at::TensorOptions options) {

@@ -229,9 +229,11 @@ RunResult Runner::run_steps(int64_t steps) {
   {
     std::optional<c10::InferenceMode> no_autograd;
     if (!opts_.differentiable) no_autograd.emplace();
+    std::vector<double> per_system;
+    std::vector<double>* profile = opts_.profile ? &per_system : nullptr;
     const auto t0 = std::chrono::steady_clock::now();
     for (int64_t k = 0; k < steps; ++k) {
-      net_->update(clock_);
+      net_->update(clock_, profile);
       for (auto& m : spikes) m.record(clock_.step, opts_);
       const int64_t done = clock_.step + 1;
       for (auto& m : values)
@@ -240,6 +242,15 @@ RunResult Runner::run_steps(int64_t steps) {
       if ((k & 255) == 0) progress.update(k + 1);
     }
     result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (profile) {
+      const auto names = net_->update_order();
+      double systems = 0.0;
+      for (size_t i = 0; i < names.size() && i < per_system.size(); ++i) {
+        result.profile.emplace_back(names[i], per_system[i]);
+        systems += per_system[i];
+      }
+      result.profile.emplace_back("runner (monitors, clock)", result.wall_seconds - systems);
+    }
   }
   progress.finish();
   for (auto& m : values) m.finish(result, opts_);

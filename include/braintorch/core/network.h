@@ -38,8 +38,11 @@ class Network : public torch::nn::Module {
   // Fresh states for every system (initial values drawn from seeds derived from the network seed and
   // each system's name). batch_size 0: unbatched; B: B independent copies.
   void reset_state(int64_t batch_size = 0);
-  // One time step (see the order above).
-  void update(const Clock& clock);
+  // One time step (see the order above). With `seconds_per_system` (one slot per projection, then per
+  // group, in update order), each system's update is timed and added to its slot.
+  void update(const Clock& clock, std::vector<double>* seconds_per_system = nullptr);
+  // Names in update order (the slots of seconds_per_system).
+  std::vector<std::string> update_order() const;
 
   // dtype and device of all states (takes effect at reset_state); moves parameters too.
   void to_options(at::TensorOptions options);

@@ -29,6 +29,9 @@ struct RunnerOptions {
   ChunkWriter chunk_writer;       // if set, full value chunks go here instead of the result
   SpikeWriter spike_writer;       // if set, buffered spike events go here instead of the result
   int64_t spike_buffer_events = 1 << 20;  // events buffered per spike monitor before the writer is called
+  // Time each system's update (adds two clock reads per system and step) and report where a step's
+  // time goes in RunResult::profile.
+  bool profile = false;
 };
 
 struct RunResult {
@@ -37,6 +40,9 @@ struct RunResult {
   std::map<std::string, at::Tensor> values;    // (records, ...) per value monitor (empty if streamed)
   std::map<std::string, at::Tensor> times;     // ms, time at the end of the recorded step
   std::map<std::string, SpikeRecord> spikes;   // per spike monitor (empty if streamed)
+  // With RunnerOptions::profile: seconds spent in each system's update (by name) and in the rest of the
+  // loop (monitors, clock), under the key "runner (monitors, clock)".
+  std::vector<std::pair<std::string, double>> profile;
 };
 
 class Runner {
