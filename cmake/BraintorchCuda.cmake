@@ -6,8 +6,8 @@
 #   list that CUDA 13 rejects: TORCH_CUDA_ARCH_LIST is always set explicitly (default 9.0, Hopper).
 # - CUDA 13 ships no libnvToolsExt; older Torch CMake files still ask for CUDA::nvToolsExt, so it is
 #   provided as an alias of the header-only CUDA::nvtx3.
-# - Without nvcc the CUDA wheel's CMake package still wants a toolkit; USE_CUDA is forced off and the
-#   library builds CPU-only.
+# - Without nvcc the CUDA wheel's CMake package fails; the library then builds CPU-only against LibTorch
+#   imported by cmake/TorchCpuOnly.cmake.
 set(BRAINTORCH_CUDA OFF)
 if(BRAINTORCH_WITH_CUDA)
   include(CheckLanguage)
@@ -34,8 +34,6 @@ if(BRAINTORCH_CUDA)
   endif()
   message(STATUS "braintorch: CUDA kernels ON (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, arch ${TORCH_CUDA_ARCH_LIST})")
 else()
-  # The CUDA wheel's TorchConfig would look for a toolkit; tell it there is none.
-  set(USE_CUDA OFF CACHE BOOL "" FORCE)
-  set(CAFFE2_USE_CUDA OFF)
-  message(STATUS "braintorch: CUDA kernels OFF (no nvcc found)")
+  # TorchConfig of the CUDA wheel would insist on a toolkit: cmake/TorchCpuOnly.cmake imports LibTorch.
+  message(STATUS "braintorch: CUDA kernels OFF (no nvcc found, or BRAINTORCH_WITH_CUDA=OFF)")
 endif()
