@@ -5,13 +5,16 @@
 #include <ATen/ops/empty.h>
 #include <c10/util/Exception.h>
 #include <cxxopts.hpp>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <torch/cuda.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <map>
 #include <fstream>
 #include <optional>
@@ -28,7 +31,6 @@
 namespace braintorch::cli {
 namespace {
 
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 struct UsageError : std::runtime_error {
@@ -43,18 +45,28 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-// Creates DIR and proves it writable before any simulation time is spent.
+// Creates DIR (and its parents) and proves it writable before any simulation time is spent.
+// POSIX calls rather than std::filesystem: libtorch.so exports its own std::filesystem symbols, and
+// some of them crash when they win symbol resolution.
 void prepare_output_dir(const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw UsageError("cannot create output directory '" + dir + "': " + ec.message());
-  const std::string probe = (fs::path(dir) / ".braintorch-write-test").string();
+  for (size_t pos = 1; pos <= dir.size(); ++pos) {
+    if (pos != dir.size() && dir[pos] != '/') continue;
+    const std::string prefix = dir.substr(0, pos);
+    if (::mkdir(prefix.c_str(), 0777) != 0 && errno != EEXIST)
+      throw UsageError("cannot create output directory '" + dir + "': " + std::strerror(errno));
+    struct stat st {};
+    if (::stat(prefix.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+      throw UsageError("cannot create output directory '" + dir + "': '" + prefix + "' is not a directory");
+  }
+  const std::string probe = dir + "/.braintorch-write-test";
   {
     std::ofstream f(probe);
     if (!f) throw UsageError("output directory '" + dir + "' is not writable");
   }
-  fs::remove(probe, ec);
+  std::remove(probe.c_str());
 }
+
+std::string join(const std::string& dir, const std::string& file) { return dir + "/" + file; }
 
 double json_number(double x) { return std::isfinite(x) ? x : 0.0; }
 
@@ -217,27 +229,28 @@ int run_command(int argc, char** argv) {
     }
 
     // ---- files
-    const fs::path dir(out_dir);
+    const std::string summary_path = join(out_dir, "summary.json"), spikes_path = join(out_dir, "spikes.npz"),
+                      raster_path = join(out_dir, "raster.svg"), values_path = join(out_dir, "values.npz");
     {
-      std::ofstream f(dir / "summary.json");
+      std::ofstream f(summary_path);
       f << summary.dump(2) << "\n";
-      if (!f) throw UsageError("cannot write " + (dir / "summary.json").string());
+      if (!f) throw UsageError("cannot write " + summary_path);
     }
-    write_npz((dir / "spikes.npz").string(), npz);
+    write_npz(spikes_path, npz);
     if (!result.values.empty()) {
       std::vector<std::pair<std::string, at::Tensor>> values;
       for (const auto& [name, v] : result.values) {
         values.emplace_back(name, v);
         values.emplace_back(name + "_times_ms", result.times[name]);
       }
-      write_npz((dir / "values.npz").string(), values);
+      write_npz(values_path, values);
     }
     RasterOptions rop;
     rop.title = loaded.name + ": " + std::to_string(net->num_neurons()) + " neurons, " +
                 std::to_string(int64_t(std::llround(duration))) + " ms";
     rop.duration_ms = duration;
     rop.neurons = offset;
-    write_raster_svg((dir / "raster.svg").string(), raster, rop);
+    write_raster_svg(raster_path, raster, rop);
 
     // ---- human summary
     std::printf("%s: %lld neurons, %lld synapses, %.1f ms at dt %.3g ms (%s), seed %llu, %d thread(s), %s\n",
@@ -252,8 +265,8 @@ int run_command(int argc, char** argv) {
                 summary["per_step_us"].get<double>(), setup_seconds, (long long)spike_count, (long long)synaptic_events);
     for (const auto& [name, sec] : result.profile)
       std::printf("    %-28s %7.2f us/step\n", name.c_str(), sec / double(std::max<int64_t>(result.steps, 1)) * 1e6);
-    std::printf("  wrote %s, %s, %s%s\n", (dir / "summary.json").c_str(), (dir / "spikes.npz").c_str(),
-                (dir / "raster.svg").c_str(), result.values.empty() ? "" : (", " + (dir / "values.npz").string()).c_str());
+    std::printf("  wrote %s, %s, %s%s\n", summary_path.c_str(), spikes_path.c_str(), raster_path.c_str(),
+                result.values.empty() ? "" : (", " + values_path).c_str());
     return 0;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
