@@ -1,0 +1,116 @@
+#pragma once
+// braintorch::event_csr_matvec: the event-driven product of a spike vector with a CSR connectivity matrix.
+//
+// Convention
+//   W has shape (n_pre, n_post) and is stored as CSR with one row per presynaptic neuron:
+//   indptr (n_pre + 1), indices (nnz, the postsynaptic target of each synapse), weights (1 element: one
+//   shared homogeneous weight; or nnz elements: one weight per synapse, in CSR order).
+//   - transpose = false:  post = e(s) @ W    s: (n_pre)  or (B, n_pre)  -> (n_post) or (B, n_post)
+//   - transpose = true:   pre  = W @ e(v)    v: (n_post) or (B, n_post) -> (n_pre)  or (B, n_pre)
+//   e(x) is the event indicator: a bool entry, or a floating entry > 0, counts as one event; the value of
+//   a float spike beyond that is ignored. The output has the dtype of `weights` (float32 or float64)
+//   and lives on the device of `spikes`. indptr and indices may each be int32 or int64. Inputs may be
+//   non-contiguous (they are made contiguous internally).
+//
+// Gradients (registered at the Autograd key, so they work from C++ and from Python)
+//   - weights, forward:   dw_k = sum_b e(s[b, i]) * g[b, idx_k]     (k a synapse of row i)
+//   - weights, transpose: dw_k = sum_b g[b, i] * e(v[b, idx_k])
+//     homogeneous weights receive the sum of these over all synapses.
+//   - float spikes (straight-through): the gradient of the same product with e(s) replaced by s, i.e.
+//     the transposed product with the float weights:
+//       forward:   grad_s[b, i] = sum_{k in row i} w_k g[b, idx_k]
+//       transpose: grad_v[b, j] = sum_{k: idx_k = j} w_k g[b, row(k)]
+//   - bool spikes get no gradient; indptr and indices are integer structure and are not differentiable.
+//   - double backward is not supported and raises
+//     "braintorch::event_csr_matvec does not support double backward".
+//
+// Validation: every user error is a c10::Error naming the offending argument. On CPU the CSR structure
+// is checked in full on every call (indptr[0] == 0, monotone, indptr[n_pre] == nnz, every index in
+// [0, n_post)): one linear pass over indptr and indices, O(n_pre + nnz) reads. On CUDA only metadata
+// is checked on the host (no device->host sync); the kernels assert index bounds on the device.
+//
+// Determinism: on CPU the results are bitwise identical for any number of threads (work is split only
+// over independent outputs). On CUDA the scatters (forward product, transposed input gradient) use float
+// atomicAdd, so their summation order, and hence the last bits, may vary from run to run.
+#include <ATen/core/Tensor.h>
+
+#include <array>
+#include <cstdint>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace braintorch::ops {
+
+// Calls braintorch::event_csr_matvec through the dispatcher (CPU/CUDA kernels, autograd).
+at::Tensor event_csr_matvec(const at::Tensor& spikes, const at::Tensor& indptr, const at::Tensor& indices,
+                            const at::Tensor& weights, int64_t n_post, bool transpose = false);
+
+namespace detail {
+
+// Calls braintorch::event_csr_matvec_backward through the dispatcher. Returns (grad_spikes,
+// grad_weights). An output that is not requested by output_mask, is returned as an empty tensor of
+// shape (0,) with the dtype of `weights` (never an undefined tensor, so fake tensors and opcheck see
+// ordinary outputs). A requested grad_spikes has the shape and dtype of `spikes` (which must then be
+// floating point); a requested grad_weights has the shape of `weights`.
+std::tuple<at::Tensor, at::Tensor> event_csr_matvec_backward(const at::Tensor& grad_out, const at::Tensor& spikes,
+                                                             const at::Tensor& indptr, const at::Tensor& indices,
+                                                             const at::Tensor& weights, int64_t n_post,
+                                                             bool transpose, std::array<bool, 2> output_mask);
+
+// ---- Shared by the CPU and CUDA kernels (not part of the user API).
+
+// Sizes of one call after the argument checks.
+struct EventCsrSizes {
+  int64_t batch = 1;   // B, 1 for 1-D spikes
+  int64_t n_pre = 0;   // rows of W (indptr.numel() - 1)
+  int64_t n_post = 0;  // columns of W
+  int64_t nnz = 0;     // synapses (indices.numel())
+  int64_t n_in = 0;    // last dim of spikes: n_pre, or n_post when transposed
+  int64_t n_out = 0;   // last dim of the output: n_post, or n_pre when transposed
+  bool homogeneous = false;
+};
+
+// Checks dtypes, devices, shapes and sizes (host metadata only); `op` prefixes the messages.
+EventCsrSizes check_event_csr_matvec_args(const char* op, const at::Tensor& spikes, const at::Tensor& indptr,
+                                          const at::Tensor& indices, const at::Tensor& weights, int64_t n_post,
+                                          bool transpose);
+// Additionally checks grad_out (shape = the forward output shape, floating dtype, same device).
+EventCsrSizes check_event_csr_matvec_backward_args(const at::Tensor& grad_out, const at::Tensor& spikes,
+                                                   const at::Tensor& indptr, const at::Tensor& indices,
+                                                   const at::Tensor& weights, int64_t n_post, bool transpose,
+                                                   std::array<bool, 2> output_mask);
+// Full CSR structure check on CPU tensors (contiguous): indptr[0] == 0, monotone, indptr[n_pre] == nnz,
+// 0 <= indices < n_post. O(n_pre + nnz).
+void check_csr_structure_cpu(const char* op, const at::Tensor& indptr, const at::Tensor& indices, int64_t n_post);
+
+// The output shape: spikes.shape[:-1] + (n_out,).
+std::vector<int64_t> event_csr_output_shape(const at::Tensor& spikes, int64_t n_out);
+
+// Calls f(ptr_t{}, index_t{}) with the integer types of indptr and indices (int32/int64 each).
+template <typename F>
+void dispatch_csr_index_types(const at::Tensor& indptr, const at::Tensor& indices, F&& f) {
+  const bool ptr64 = indptr.scalar_type() == at::kLong, idx64 = indices.scalar_type() == at::kLong;
+  if (ptr64 && idx64) f(int64_t{}, int64_t{});
+  else if (ptr64) f(int64_t{}, int32_t{});
+  else if (idx64) f(int32_t{}, int64_t{});
+  else f(int32_t{}, int32_t{});
+}
+
+// Calls f(scalar_t{}) with the weights dtype (float32/float64, checked before).
+template <typename F>
+void dispatch_weight_type(at::ScalarType t, F&& f) {
+  if (t == at::kDouble) f(double{});
+  else f(float{});
+}
+
+// Calls f(input_t{}) with the spikes dtype (bool/float32/float64, checked before).
+template <typename F>
+void dispatch_spike_type(at::ScalarType t, F&& f) {
+  if (t == at::kBool) f(bool{});
+  else if (t == at::kDouble) f(double{});
+  else f(float{});
+}
+
+}  // namespace detail
+}  // namespace braintorch::ops

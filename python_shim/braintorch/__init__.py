@@ -1,0 +1,14 @@
+"""braintorch: Python access to the C++/LibTorch spiking-network operators.
+
+Importing the package loads ``libbraintorch.so`` (see ``braintorch._library`` for the search order)
+and registers the fake (meta) implementations used by torch.compile / torch.export.
+"""
+
+from . import _library
+
+_library.load()
+
+from . import ops  # noqa: E402  (the library must be loaded before the fakes are registered)
+from .ops import event_csr_matvec  # noqa: E402
+
+__all__ = ["ops", "event_csr_matvec"]

@@ -1,0 +1,55 @@
+"""Locating and loading ``libbraintorch.so`` (the C++ operators and their autograd).
+
+Search order:
+
+1. the environment variable ``BRAINTORCH_LIBRARY`` (a path to the shared library);
+2. ``<repo>/build/lib/libbraintorch.so``, relative to this file (``python_shim/braintorch/``).
+
+Loading registers the ``torch.ops.braintorch`` operators (their CPU/CUDA kernels and their autograd,
+which live in C++). The library is loaded at most once per process: a ``TORCH_LIBRARY`` namespace can be
+registered only once, so if the operators already exist (e.g. the library was loaded by another path)
+nothing is loaded again.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+_DEFAULT_LIBRARY = _REPO_ROOT / "build" / "lib" / "libbraintorch.so"
+
+_loaded_path: str | None = None
+
+
+def library_path() -> Path:
+    """The path ``load()`` would use (env ``BRAINTORCH_LIBRARY``, else the repository build)."""
+    env = os.environ.get("BRAINTORCH_LIBRARY")
+    if env:
+        return Path(env)
+    return _DEFAULT_LIBRARY
+
+
+def _ops_registered() -> bool:
+    # torch.ops.<ns>.<op> raises AttributeError when the operator is not registered.
+    return hasattr(torch.ops.braintorch, "event_csr_matvec")
+
+
+def load() -> str | None:
+    """Loads the library once; returns the path loaded (None if the operators were already present)."""
+    global _loaded_path
+    if _loaded_path is not None:
+        return _loaded_path
+    if _ops_registered():
+        return None
+    path = library_path()
+    if not path.is_file():
+        raise ImportError(
+            f"braintorch: cannot find the C++ library at {path}. Build it with `bash scripts/setup.sh` "
+            "or point the environment variable BRAINTORCH_LIBRARY at libbraintorch.so."
+        )
+    torch.ops.load_library(str(path))
+    _loaded_path = str(path)
+    return _loaded_path
