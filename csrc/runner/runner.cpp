@@ -117,7 +117,7 @@ struct Runner::SpikeMonitor {
     } else {
       // No compact list (GPU or differentiable update): find the spikes in the tensor.
       const at::Tensor s = population.spike().detach().reshape({-1, population.size()}).cpu();
-      const at::Tensor nz = (s > 0).nonzero();
+      const at::Tensor nz = (s > 0).nonzero().contiguous();  // nonzero returns column-major
       const int64_t* p = nz.data_ptr<int64_t>();
       for (int64_t k = 0; k < nz.size(0); ++k) {
         steps.push_back(step);

@@ -202,3 +202,23 @@ TEST(Runner, ErrorsNameWhatIsWrong) {
   Runner r4(unreset, RunnerOptions{0.1});
   EXPECT_THROW(r4.run(1.0), c10::Error);
 }
+
+TEST(Runner, DifferentiablePathReproducesTheFusedPath) {
+  // The whole E/I network (event CSR op with autograd, COBA outputs, LIF with surrogate spikes) run as
+  // tensor operations gives the same spikes as the fused kernels, in float64.
+  auto spikes_of = [](bool differentiable) {
+    auto net = small_network(13);
+    net->to_options(at::TensorOptions().dtype(at::kDouble));
+    net->reset_state();
+    net->group("n")->set_external_input(ExternalInput::constant(20.0));
+    RunnerOptions o{0.1};
+    o.differentiable = differentiable;
+    Runner r(net, o);
+    r.add_spike_monitor({"s", "n"});
+    return r.run(60.0).spikes["s"];
+  };
+  auto fused = spikes_of(false), diff = spikes_of(true);
+  EXPECT_GT(fused.steps.numel(), 100);
+  EXPECT_TRUE(at::equal(fused.steps, diff.steps));
+  EXPECT_TRUE(at::equal(fused.indices, diff.indices));
+}
