@@ -1,6 +1,7 @@
 // FixedProb connectivity: degree statistics, structure, and reproducibility.
 #include <ATen/Parallel.h>
 #include <ATen/ops/equal.h>
+#include <ATen/ops/zeros.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
