@@ -9,6 +9,7 @@
 #include <ATen/ops/zeros_like.h>
 #include <c10/util/Exception.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "csrc/neurons/lif_fused.h"
@@ -68,7 +69,10 @@ lif_math::StepParams<double> step_params(const LIFOptions& o, double dt, bool ha
   p.tau = o.tau;
   p.dt_over_tau = dt / o.tau;
   p.decay = std::exp(-dt / o.tau);
-  p.refractory_steps = int32_t(std::llround(o.tau_ref / dt));
+  // Brian2's timing: a spike in step n (time t_n) makes the neuron refractory on [t_n, t_n + tau_ref);
+  // the step that starts at t_n + tau_ref integrates again. So V is held in the round(tau_ref/dt) - 1
+  // steps after the spike step.
+  p.refractory_steps = int32_t(std::max<long long>(std::llround(o.tau_ref / dt) - 1, 0));
   p.exp_euler = o.method == Integrator::ExpEuler;
   p.has_conductance = has_conductance;
   return p;

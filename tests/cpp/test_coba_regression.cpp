@@ -11,8 +11,8 @@
 using namespace braintorch;
 
 TEST(CobaRegression, RatesAndIrregularityStayInBand) {
-  // Stored over seeds 1-5 (1 s, dt 0.1 ms, Euler, float32): E 20.1 +- 0.4 Hz, I 20.8 +- 0.2 Hz,
-  // CV(ISI) 1.54 +- 0.03 for both.
+  // Stored over seeds 1-5 (1 s, dt 0.1 ms, Euler, float32): E 20.4 +- 0.5 Hz, I 21.2 +- 0.3 Hz,
+  // CV(ISI) 1.57 +- 0.02 for both (Brian2 2.9.0, same model, seeds 1-5: E 21.6, I 21.5, CV 1.59).
   for (uint64_t seed : {1, 2}) {
     SettingsOverride o;
     o.seed = seed;
@@ -24,12 +24,12 @@ TEST(CobaRegression, RatesAndIrregularityStayInBand) {
     const auto e = population_statistics(res.spikes["E"].steps, res.spikes["E"].indices, 3200, 0.1, 1000.0);
     const auto i = population_statistics(res.spikes["I"].steps, res.spikes["I"].indices, 800, 0.1, 1000.0);
     EXPECT_GT(e.mean_rate_hz, 18.0) << "seed " << seed;
-    EXPECT_LT(e.mean_rate_hz, 23.0) << "seed " << seed;
+    EXPECT_LT(e.mean_rate_hz, 23.5) << "seed " << seed;
     EXPECT_GT(i.mean_rate_hz, 18.5) << "seed " << seed;
-    EXPECT_LT(i.mean_rate_hz, 23.5) << "seed " << seed;
+    EXPECT_LT(i.mean_rate_hz, 24.0) << "seed " << seed;
     for (const auto& st : {e, i}) {
       EXPECT_GT(st.cv_isi, 1.35) << "seed " << seed;
-      EXPECT_LT(st.cv_isi, 1.75) << "seed " << seed;
+      EXPECT_LT(st.cv_isi, 1.8) << "seed " << seed;
       EXPECT_GT(st.neurons_with_cv, st.size / 2);
     }
   }

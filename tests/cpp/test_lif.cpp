@@ -62,11 +62,14 @@ TEST(LIF, ExpEulerIsExactForConstantInput) {
   const auto& sp = r.spikes["spikes"];
   ASSERT_GE(sp.steps.numel(), 2);
   EXPECT_EQ(sp.steps[0].item<int64_t>(), first_spike_step);
-  // After a spike V is held at V_reset for round(tau_ref/dt) steps, then integrates from V_reset again.
+  // Refractory on [t_spike, t_spike + tau_ref) as in Brian2: V stays at V_reset through step
+  // spike + n_ref - 1 and integrates from V_reset again in step spike + n_ref, so the next spike comes
+  // first_spike_step + 1 integration steps later.
   const int64_t n_ref = std::llround(s.tau_ref / dt);
-  EXPECT_EQ(sp.steps[1].item<int64_t>() - sp.steps[0].item<int64_t>(), n_ref + first_spike_step + 1);
-  for (int64_t k = first_spike_step; k <= first_spike_step + n_ref; ++k)
+  EXPECT_EQ(sp.steps[1].item<int64_t>() - sp.steps[0].item<int64_t>(), n_ref + first_spike_step);
+  for (int64_t k = first_spike_step; k < first_spike_step + n_ref; ++k)
     EXPECT_DOUBLE_EQ(v[k].item<double>(), s.v_rest) << "refractory step " << k;
+  EXPECT_GT(v[first_spike_step + n_ref].item<double>(), s.v_rest);
 }
 
 TEST(LIF, EulerConvergesAtFirstOrder) {

@@ -16,7 +16,8 @@ struct LIFOptions {
   double v_reset = -60.0;  // mV
   double v_th = -50.0;     // mV
   double tau = 20.0;       // ms
-  double tau_ref = 5.0;    // ms; V is held for round(tau_ref/dt) steps after a spike
+  double tau_ref = 5.0;    // ms; refractory on [t_spike, t_spike + tau_ref): V is held in the
+                           // round(tau_ref/dt) - 1 steps after the spike step (Brian2's timing)
   double r = 1.0;          // membrane resistance (input in mV per unit R)
   Integrator method = Integrator::ExpEuler;
   std::shared_ptr<Initializer> v_init;  // default: Constant(v_rest)

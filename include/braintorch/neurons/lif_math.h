@@ -38,7 +38,7 @@ BT_HOST_DEVICE T exp_euler_step_current(const T& v, const T& i0, P v_rest, P r, 
 template <typename T>
 struct StepParams {
   T v_rest, v_reset, v_th, r, dt, tau, dt_over_tau, decay;  // decay = exp(-dt/tau)
-  int32_t refractory_steps;  // steps V is held after a spike: round(tau_ref / dt)
+  int32_t refractory_steps;  // steps V is held after the spike step: round(tau_ref / dt) - 1 (Brian2's timing)
   bool exp_euler;
   bool has_conductance;
 };
