@@ -56,6 +56,7 @@ def main() -> int:
     ap.add_argument("--duration-ms", type=float, default=1000.0)
     ap.add_argument("--dt-ms", type=float, default=0.1)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--save-spikes", action="store_true", help="also write DIR/spikes.npz (times_ms, indices)")
     ap.add_argument("--repeats", type=int, default=1, help="timed runs after the compile run; best is reported")
     args = ap.parse_args()
     cpus = _configure_threads(max(1, args.threads))
@@ -162,6 +163,8 @@ def main() -> int:
                        "setup_seconds = construction + compile run",
     }
     write_summary(os.path.join(args.out, "summary.json"), summary)
+    if args.save_spikes:
+        np.savez_compressed(os.path.join(args.out, "spikes.npz"), times_ms=spike_t, indices=neuron_idx)
     g = summary["groups"]
     print(f"brainpy seed={args.seed} threads={args.threads}: E {g['E']['mean_rate_hz']:.2f} Hz "
           f"I {g['I']['mean_rate_hz']:.2f} Hz, CV E {g['E']['cv_isi']:.3f} I {g['I']['cv_isi']:.3f}, "

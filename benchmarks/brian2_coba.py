@@ -46,6 +46,7 @@ def main() -> int:
     ap.add_argument("--duration-ms", type=float, default=1000.0)
     ap.add_argument("--dt-ms", type=float, default=0.1)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--save-spikes", action="store_true", help="also write DIR/spikes.npz (times_ms, indices)")
     ap.add_argument("--repeats", type=int, default=1,
                     help="execute the compiled binary this many times, report the fastest loop")
     ap.add_argument("--make-jobs", type=int, default=int(os.environ.get("BRAINTORCH_BENCH_MAKE_JOBS", "1")),
@@ -129,6 +130,8 @@ def main() -> int:
         "backend": "cpp_standalone" + (f" openmp={args.threads}" if args.threads > 1 else " (no OpenMP)"),
     }
     write_summary(os.path.join(args.out, "summary.json"), summary)
+    if args.save_spikes:
+        np.savez_compressed(os.path.join(args.out, "spikes.npz"), times_ms=spike_t, indices=spike_i)
     g = summary["groups"]
     print(f"brian2 seed={args.seed} threads={args.threads}: E {g['E']['mean_rate_hz']:.2f} Hz "
           f"I {g['I']['mean_rate_hz']:.2f} Hz, CV E {g['E']['cv_isi']:.3f} I {g['I']['cv_isi']:.3f}, "
