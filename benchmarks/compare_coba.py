@@ -74,8 +74,25 @@ class Tool:
             raise RuntimeError(f"{self.name} exited {proc.returncode}:\n{tail}")
         with open(os.path.join(out, "summary.json")) as f:
             summary = json.load(f)
+        if not summary.get("tool"):
+            summary["tool"] = self.version()
         summary["_process_seconds"] = elapsed
         return summary
+
+    def version(self) -> str:
+        """`BIN --version` for a summary without a "tool" field (braintorch), else the tool name."""
+        if not hasattr(self, "_version"):
+            self._version = self.name
+            if not self.is_peer:
+                try:
+                    p = subprocess.run(self.argv_prefix + ["--version"], stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True, timeout=60)
+                    line = p.stdout.strip().splitlines()[0] if p.returncode == 0 and p.stdout.strip() else ""
+                    if line:
+                        self._version = line if line.lower().startswith(self.name) else f"{self.name} {line}"
+                except (OSError, subprocess.SubprocessError):
+                    pass
+        return self._version
 
     def command(self, seed: int, threads: int, duration_ms: float, out: str, repeats: int = 1) -> str:
         rel_out = os.path.relpath(out, ROOT) if os.path.isabs(out) else out
