@@ -98,7 +98,7 @@ class Tool:
         rel_out = os.path.relpath(out, ROOT) if os.path.isabs(out) else out
         if rel_out.startswith(".."):  # outside the repository: name it relative to --out
             rel_out = "$OUT/" + os.path.relpath(out, OUT_DIR[0])
-        return " ".join([self.display_prefix] + [shlex.quote(a) for a in
+        return " ".join([self.display_prefix] + [a if a.startswith("$OUT/") else shlex.quote(a) for a in
                                                  self.args(seed, threads, duration_ms, rel_out, repeats)])
 
 
@@ -350,7 +350,7 @@ def render_markdown(r: dict) -> str:
         for e in sorted(r["speed"], key=lambda e: (e["threads"], order.get(e["tool"], 99))):
             ratio = e.get("ratio_braintorch_over_tool")
             L.append(f"| {e['tool_version']} | {e['threads']} | {e['loop_seconds']:.4f} | {e['us_per_step']:.2f} | "
-                     f"{_fmt(e['setup_seconds'], 1)} | {_fmt(ratio, 2)} | `{e['command']}` |")
+                     f"{_fmt(e['setup_seconds'], 2)} | {_fmt(ratio, 2)} | `{e['command']}` |")
         L += ["", "loop s: the simulation loop alone (summary.json wall_seconds); setup s: code generation + "
               "compilation (Brian2), construction + compile run (BrainPy), as the tool reports it (braintorch); "
               "braintorch / tool < 1 means braintorch is faster.", ""]
