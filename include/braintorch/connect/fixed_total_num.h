@@ -1,0 +1,21 @@
+#pragma once
+// FixedTotalNum (BrainPy): exactly `num` synapses in total, a uniformly random subset of the allowed
+// (pre, post) pairs (all pairs minus self-pairs when excluded), no duplicates unless allow_multapses
+// (then `num` independent uniform draws of a pair). Drawn from one Philox stream keyed by seed (Floyd's
+// algorithm over linear pair indices, O(num) memory), then sorted into CSR: independent of threads.
+#include <cstdint>
+
+#include "braintorch/connect/csr_matrix.h"
+#include "braintorch/connect/fixed_prob.h"  // ConnectionSite
+
+namespace braintorch {
+
+struct FixedTotalNumOptions {
+  int64_t num = 0;
+  bool include_self = true;
+  bool allow_multapses = false;
+};
+
+CSRMatrix fixed_total_num_csr(const ConnectionSite& site, const FixedTotalNumOptions& options, uint64_t seed);
+
+}  // namespace braintorch
