@@ -2,6 +2,7 @@
 // the COO/CSR/CSC conversions: exact structure against dense references built by loops, statistics with
 // stated tolerances, seed reproducibility, thread-count independence, and argument errors.
 #include <ATen/Parallel.h>
+#include <ATen/TensorOperators.h>
 #include <ATen/ops/allclose.h>
 #include <ATen/ops/arange.h>
 #include <ATen/ops/eye.h>

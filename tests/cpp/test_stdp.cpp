@@ -1,6 +1,7 @@
 // braintorch::stdp_csr_update_ (pair-based additive STDP on CSR weights) against a float64 dense
 // reference of the same rule, the analytic pair case, bounds, the CSC vs scan paths, threads and CUDA.
 #include <ATen/Parallel.h>
+#include <ATen/TensorOperators.h>
 #include <ATen/ops/allclose.h>
 #include <ATen/ops/arange.h>
 #include <ATen/ops/flip.h>
