@@ -103,9 +103,15 @@ void expect_error_naming(const std::function<void()>& f, const std::string& need
 
 TEST(StdpCsrUpdate, MatchesDenseFloat64ReferenceOverManySteps) {
   const Synapses s = make_synapses(30, 25, 0.3, 1);
-  StdpParams p;
-  p.A_plus = 0.05;
-  p.A_minus = 0.06;
+  StdpParams gentle;  // bounds rarely reached
+  gentle.A_plus = 0.05;
+  gentle.A_minus = 0.06;
+  StdpParams strong = gentle;  // bounds reached often: the order depression -> clip -> potentiation matters
+  strong.A_plus = 0.3;
+  strong.A_minus = 0.35;
+  strong.w_min = 0.1;
+  strong.w_max = 0.9;
+  for (const StdpParams& p : {gentle, strong})
   for (bool csc : {false, true}) {
     auto [w64, W] = run_random(s, at::kDouble, csc, 150, p, 7);
     EXPECT_TRUE(at::allclose(s.csr.to_dense(w64), W, 0, 1e-12)) << "csc=" << csc;
