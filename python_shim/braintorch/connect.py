@@ -148,3 +148,12 @@ def stdp_trace_update_(trace: torch.Tensor, spikes: torch.Tensor, dt: float, tau
         raise ValueError(f"stdp_trace_update_: tau must be > 0, got {tau}")
     events = spikes if spikes.dtype == torch.bool else spikes > 0
     return trace.mul_(math.exp(-dt / tau)).add_(events.to(trace.dtype))
+
+
+# The STDP op returns nothing and only mutates `weights` in place, so its fake (meta) implementation is
+# trivial; it lets torch.compile / opcheck trace programs that call it. The builders and conversions have
+# data-dependent output sizes and get no fake implementation (they run eagerly).
+@torch.library.register_fake("braintorch::stdp_csr_update_")
+def _stdp_csr_update_fake(indptr, indices, weights, pre_spikes, post_spikes, pre_trace, post_trace, A_plus, A_minus,
+                          w_min, w_max, col_indptr=None, col_rows=None, col_perm=None):
+    return None

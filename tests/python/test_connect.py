@@ -166,3 +166,15 @@ def test_stdp_cuda_matches_cpu():
     connect.stdp_csr_update_(indptr.cuda(), indices.cuda(), wg, pre.cuda(), post.cuda(), x.cuda(), y.cuda(), 0.1,
                              0.12, 0.0, 1.0, csc=tuple(t.cuda() for t in csc))
     torch.testing.assert_close(wg.cpu(), w, rtol=0, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("use_csc", [False, True])
+def test_stdp_opcheck_schema_and_fake(use_csc):
+    # The schema must be honest: only `weights` (Tensor(a!)) is mutated.
+    indptr, indices = connect.fixed_prob(12, 10, 0.5, seed=7)
+    extra = tuple(connect.csr_to_csc(indptr, indices, 10)) if use_csc else ()
+    args = (indptr, indices, torch.rand(indices.numel()), torch.rand(12) < 0.5, torch.rand(10) < 0.5,
+            torch.rand(12), torch.rand(10), 0.1, 0.12, 0.0, 1.0) + extra
+    torch.library.opcheck(torch.ops.braintorch.stdp_csr_update_.default, args,
+                          test_utils=("test_schema", "test_faketensor"))
