@@ -35,12 +35,14 @@ CSRMatrix fixed_total_num_csr(const ConnectionSite& site, const FixedTotalNumOpt
 
   // One stream for the whole matrix: the draw is inherently global (a total count), and serial.
   random::PhiloxStream rng(seed, 0, /*tag=*/0x46544F54u);  // "FTOT"
-  std::unordered_set<int64_t> scratch;
-  scratch.reserve(options.allow_multapses ? 0 : size_t(num));
   std::vector<int64_t> linear;
   linear.reserve(size_t(num));
-  connect_detail::sample_sorted(rng, allowed, num, options.allow_multapses, scratch, linear);
-  scratch = {};
+  if (options.allow_multapses) {
+    std::unordered_set<int64_t> unused;
+    connect_detail::sample_sorted(rng, allowed, num, true, unused, linear);
+  } else {
+    connect_detail::sample_sorted_distinct_large(rng, allowed, num, linear);
+  }
 
   CSRMatrix csr;
   csr.n_pre = site.n_pre;

@@ -176,10 +176,13 @@ TEST(FixedTotalNum, ExactCountNoDuplicatesNoSelf) {
   EXPECT_TRUE(at::equal(dense_of(full), dense_of(all_to_all_csr({20, 20, true, 0, 0}, false))));
 }
 
-TEST(FixedTotalNum, PairsAreUniformAcrossSeeds) {
-  // 30 x 30 minus the diagonal = 870 allowed pairs, 200 drawn per seed, 400 seeds: each pair's count is
-  // Binomial(400, 200/870). The chi-square / df has sd ~ sqrt(2/870) = 0.05; accept 0.8 .. 1.2.
-  const int64_t n = 30, num = 200, seeds = 400;
+class FixedTotalNumUniform : public ::testing::TestWithParam<int64_t> {};
+
+TEST_P(FixedTotalNumUniform, PairsAreUniformAcrossSeeds) {
+  // 30 x 30 minus the diagonal = 870 allowed pairs, num drawn per seed, 400 seeds: each pair's count is
+  // Binomial(400, num/870). The chi-square / df has sd ~ sqrt(2/870) = 0.05; accept 0.8 .. 1.2.
+  // num = 200 draws the pairs; num = 600 (> half) draws the complement.
+  const int64_t n = 30, num = GetParam(), seeds = 400;
   at::Tensor counts = at::zeros({n, n}, at::kDouble);
   for (int64_t s = 0; s < seeds; ++s) counts += dense_of(fixed_total_num_csr({n, n, true, 0, 0}, {num, false, false}, uint64_t(s)));
   EXPECT_EQ(counts.diagonal().sum().item<double>(), 0.0);
@@ -194,6 +197,7 @@ TEST(FixedTotalNum, PairsAreUniformAcrossSeeds) {
   EXPECT_GT(chi, 0.8);
   EXPECT_LT(chi, 1.2);
 }
+INSTANTIATE_TEST_SUITE_P(DirectAndComplement, FixedTotalNumUniform, ::testing::Values(200, 600));
 
 TEST(FixedTotalNum, MultapsesAllowMoreThanAllPairs) {
   CSRMatrix c = fixed_total_num_csr({3, 4}, {50, true, true}, 1);

@@ -1,8 +1,9 @@
 #pragma once
 // FixedTotalNum (BrainPy): exactly `num` synapses in total, a uniformly random subset of the allowed
 // (pre, post) pairs (all pairs minus self-pairs when excluded), no duplicates unless allow_multapses
-// (then `num` independent uniform draws of a pair). Drawn from one Philox stream keyed by seed (Floyd's
-// algorithm over linear pair indices, O(num) memory), then sorted into CSR: independent of threads.
+// (then `num` independent uniform draws of a pair). Drawn from one Philox stream keyed by seed: rounds of
+// draws over linear pair indices, de-duplicated (the complement when num > half the pairs); O(num)
+// memory, O(num log num) time; then laid out as CSR. Serial, so independent of the thread count.
 #include <cstdint>
 
 #include "braintorch/connect/csr_matrix.h"
