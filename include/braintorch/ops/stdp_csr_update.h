@@ -1,0 +1,53 @@
+#pragma once
+// braintorch::stdp_csr_update_: pair-based additive STDP (the classic Brian2 STDP example), applied in
+// place to the per-synapse weights of a CSR connectivity matrix W (n_pre, n_post).
+//
+// Rule, for one time step, every synapse k from pre i to post j (j = indices[k]):
+//   1. if pre i spiked  (e(pre_spikes[i])):   w_k <- clip(w_k - A_minus * post_trace[j], w_min, w_max)
+//   2. then, if post j spiked (e(post_spikes[j])): w_k <- clip(w_k + A_plus * pre_trace[i], w_min, w_max)
+// e(x) is the event indicator (bool, or a float entry > 0). The traces are used as given; the intended
+// step order (Brian2's) is: decay the traces, add this step's spikes (stdp_trace_update_), then call this
+// op. A pre and a post spike in the same step then apply both terms, depression first. A_minus > 0 is a
+// magnitude (Brian2 writes the same term with a negative Apost). The arithmetic runs in the weights dtype.
+//
+// Column access for step 2: pass the CSC of W from braintorch::csr_to_csc (col_indptr int64 (n_post + 1),
+// col_rows int32 (nnz), col_perm int64 (nnz): CSC entry e is synapse col_perm[e] from pre col_rows[e]);
+// then only rows with a pre spike and columns with a post spike are visited. Without them every synapse
+// is scanned once. Both paths perform the same operations per synapse and give bitwise equal results.
+//
+// Every synapse is updated by exactly one thread, so results are deterministic on CPU (any thread count)
+// and on CUDA. Not differentiable: it is a learning rule; nothing is registered at the Autograd key and
+// the schema marks `weights` as mutated (Tensor(a!)); it returns nothing.
+#include <ATen/core/Tensor.h>
+
+#include <c10/util/Optional.h>
+#include <cstdint>
+
+namespace braintorch::ops {
+
+void stdp_csr_update_(const at::Tensor& indptr, const at::Tensor& indices, at::Tensor& weights,
+                      const at::Tensor& pre_spikes, const at::Tensor& post_spikes, const at::Tensor& pre_trace,
+                      const at::Tensor& post_trace, double A_plus, double A_minus, double w_min, double w_max,
+                      const std::optional<at::Tensor>& col_indptr = std::nullopt,
+                      const std::optional<at::Tensor>& col_rows = std::nullopt,
+                      const std::optional<at::Tensor>& col_perm = std::nullopt);
+
+// trace <- trace * exp(-dt / tau) + e(spikes), in place (plain ATen ops; any device).
+void stdp_trace_update_(at::Tensor& trace, const at::Tensor& spikes, double dt, double tau);
+
+namespace detail {
+
+struct StdpSizes {
+  int64_t n_pre = 0, n_post = 0, nnz = 0;
+  bool use_csc = false;
+};
+
+// Checks dtypes, devices and shapes (host metadata only); messages name the argument.
+StdpSizes check_stdp_args(const at::Tensor& indptr, const at::Tensor& indices, const at::Tensor& weights,
+                          const at::Tensor& pre_spikes, const at::Tensor& post_spikes, const at::Tensor& pre_trace,
+                          const at::Tensor& post_trace, double w_min, double w_max,
+                          const std::optional<at::Tensor>& col_indptr, const std::optional<at::Tensor>& col_rows,
+                          const std::optional<at::Tensor>& col_perm);
+
+}  // namespace detail
+}  // namespace braintorch::ops

@@ -1,0 +1,159 @@
+"""Connectivity builders, sparse-format conversions and pair-based STDP.
+
+Every builder returns a CSR matrix ``W`` of shape ``(n_pre, n_post)`` as ``(indptr, indices)``:
+``indptr`` int64 of length ``n_pre + 1`` and ``indices`` int32 (the postsynaptic targets, ascending
+within a row; no duplicates unless ``allow_multapses``). The builders are CPU operators in the
+``braintorch`` namespace (``torch.ops.braintorch.conn_*``); they use O(nnz) memory (never a dense
+``n_pre x n_post`` intermediate) and are reproducible from ``seed`` independently of the thread count
+(one counter-based Philox stream per row, or per column for ``fixed_pre_num``).
+
+``same_group=True`` states that pre and post are the same neurons (pre ``i`` is post ``i``); then
+``include_self=False`` removes the self-connections ``i -> i``.
+
+Their outputs have data-dependent sizes, so no fake (meta) implementation is registered: they are meant
+to run eagerly when a network is built, not inside ``torch.compile``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Optional, Tuple
+
+import torch
+
+from . import _library
+
+_library.load()
+
+__all__ = [
+    "fixed_prob",
+    "fixed_pre_num",
+    "fixed_post_num",
+    "fixed_total_num",
+    "gaussian_prob",
+    "one_to_one",
+    "all_to_all",
+    "grid",
+    "coo_to_csr",
+    "csr_to_csc",
+    "csr_to_coo",
+    "stdp_csr_update_",
+    "stdp_trace_update_",
+]
+
+Csr = Tuple[torch.Tensor, torch.Tensor]
+
+
+def fixed_prob(n_pre: int, n_post: int, prob: float, seed: int, same_group: bool = False,
+               include_self: bool = True) -> Csr:
+    """Each (pre, post) pair connected independently with probability ``prob`` in [0, 1]."""
+    return torch.ops.braintorch.conn_fixed_prob.default(n_pre, n_post, prob, seed, same_group, include_self)
+
+
+def fixed_pre_num(n_pre: int, n_post: int, k: int, seed: int, same_group: bool = False, include_self: bool = True,
+                  allow_multapses: bool = False) -> Csr:
+    """Every post neuron receives exactly ``k`` presynaptic partners, uniformly among the allowed pres.
+
+    Without multapses ``k`` must not exceed the number of allowed pres (``n_pre``, minus one when
+    self-connections are excluded); with ``allow_multapses`` the ``k`` are drawn with replacement.
+    """
+    return torch.ops.braintorch.conn_fixed_pre_num.default(n_pre, n_post, k, seed, same_group, include_self,
+                                                           allow_multapses)
+
+
+def fixed_post_num(n_pre: int, n_post: int, k: int, seed: int, same_group: bool = False, include_self: bool = True,
+                   allow_multapses: bool = False) -> Csr:
+    """Every pre neuron gets exactly ``k`` postsynaptic targets, uniformly among the allowed posts."""
+    return torch.ops.braintorch.conn_fixed_post_num.default(n_pre, n_post, k, seed, same_group, include_self,
+                                                            allow_multapses)
+
+
+def fixed_total_num(n_pre: int, n_post: int, num: int, seed: int, same_group: bool = False,
+                    include_self: bool = True, allow_multapses: bool = False) -> Csr:
+    """Exactly ``num`` synapses, a uniformly random subset of the allowed pairs (no duplicates)."""
+    return torch.ops.braintorch.conn_fixed_total_num.default(n_pre, n_post, num, seed, same_group, include_self,
+                                                             allow_multapses)
+
+
+def gaussian_prob(pre_shape: Tuple[int, int], post_shape: Tuple[int, int], sigma: float, seed: int,
+                  periodic_boundary: bool = False, normalize: bool = False, same_group: bool = False,
+                  include_self: bool = True) -> Csr:
+    """Neurons on 2-D grids (``(height, width)``, row-major). Pre ``(r, c)`` connects to post ``(r', c')``
+    with probability ``exp(-((r - r')^2 + (c - c')^2) / (2 sigma^2))`` (grid units; with
+    ``periodic_boundary`` the distance on a torus, grids must be equal). ``normalize`` divides each pre
+    row's probabilities by its largest one (over the allowed targets)."""
+    return torch.ops.braintorch.conn_gaussian_prob.default(list(pre_shape), list(post_shape), sigma, seed,
+                                                           periodic_boundary, normalize, same_group, include_self)
+
+
+def one_to_one(n: int, same_group: bool = False, include_self: bool = True) -> Csr:
+    """``i -> i``. In one group with ``include_self=False`` every pair is a self-connection: empty."""
+    return torch.ops.braintorch.conn_one_to_one.default(n, same_group, include_self)
+
+
+def all_to_all(n_pre: int, n_post: int, same_group: bool = False, include_self: bool = True) -> Csr:
+    """Every pre to every post (self-pairs removed when ``same_group`` and not ``include_self``)."""
+    return torch.ops.braintorch.conn_all_to_all.default(n_pre, n_post, same_group, include_self)
+
+
+def grid(height: int, width: int, neighbours: int = 4, periodic: bool = False, include_self: bool = False) -> Csr:
+    """Each neuron of a ``(height, width)`` grid to its 4 (von Neumann) or 8 (Moore) neighbours;
+    outside neighbours dropped unless ``periodic`` (torus); a neighbour reached twice is kept once."""
+    return torch.ops.braintorch.conn_grid.default(height, width, neighbours, periodic, include_self)
+
+
+def coo_to_csr(rows: torch.Tensor, cols: torch.Tensor, n_pre: int, n_post: int):
+    """COO -> ``(indptr, indices, perm)``, sorted by (row, col), stable; ``values[perm]`` reorders
+    per-synapse values from COO order to CSR order. Duplicates are kept."""
+    return torch.ops.braintorch.coo_to_csr.default(rows, cols, n_pre, n_post)
+
+
+def csr_to_csc(indptr: torch.Tensor, indices: torch.Tensor, n_post: int):
+    """CSR -> CSC ``(col_indptr, row_indices, perm)`` (the CSR of the transpose, rows ascending in a
+    column); ``weights[perm]`` gives the weights in CSC order. Feed it to :func:`stdp_csr_update_`."""
+    return torch.ops.braintorch.csr_to_csc.default(indptr, indices, n_post)
+
+
+def csr_to_coo(indptr: torch.Tensor, indices: torch.Tensor):
+    """CSR -> ``(rows, cols)`` in CSR order (no permutation needed)."""
+    return torch.ops.braintorch.csr_to_coo.default(indptr, indices)
+
+
+def stdp_csr_update_(indptr: torch.Tensor, indices: torch.Tensor, weights: torch.Tensor, pre_spikes: torch.Tensor,
+                     post_spikes: torch.Tensor, pre_trace: torch.Tensor, post_trace: torch.Tensor, A_plus: float,
+                     A_minus: float, w_min: float, w_max: float,
+                     csc: Optional[Tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = None) -> None:
+    """Pair-based additive STDP, in place on ``weights`` (one per CSR synapse; CPU or CUDA).
+
+    For every synapse ``k`` from pre ``i`` to post ``j``: if pre ``i`` spiked,
+    ``w_k = clip(w_k - A_minus * post_trace[j], w_min, w_max)``; then, if post ``j`` spiked,
+    ``w_k = clip(w_k + A_plus * pre_trace[i], w_min, w_max)``. A spike is a bool entry or a float > 0.
+    Update the traces first (:func:`stdp_trace_update_`). ``csc`` is the output of :func:`csr_to_csc`
+    (event-driven column access); without it every synapse is scanned; both give identical results.
+    Not differentiable (a learning rule): no autograd formula is registered.
+    """
+    if csc is None:
+        torch.ops.braintorch.stdp_csr_update_.default(indptr, indices, weights, pre_spikes, post_spikes, pre_trace,
+                                                      post_trace, A_plus, A_minus, w_min, w_max)
+    else:
+        col_indptr, col_rows, col_perm = csc
+        torch.ops.braintorch.stdp_csr_update_.default(indptr, indices, weights, pre_spikes, post_spikes, pre_trace,
+                                                      post_trace, A_plus, A_minus, w_min, w_max, col_indptr,
+                                                      col_rows, col_perm)
+
+
+def stdp_trace_update_(trace: torch.Tensor, spikes: torch.Tensor, dt: float, tau: float) -> torch.Tensor:
+    """``trace = trace * exp(-dt / tau) + e(spikes)`` in place (plain torch ops); returns ``trace``."""
+    if tau <= 0:
+        raise ValueError(f"stdp_trace_update_: tau must be > 0, got {tau}")
+    events = spikes if spikes.dtype == torch.bool else spikes > 0
+    return trace.mul_(math.exp(-dt / tau)).add_(events.to(trace.dtype))
+
+
+# The STDP op returns nothing and only mutates `weights` in place, so its fake (meta) implementation is
+# trivial; it lets torch.compile / opcheck trace programs that call it. The builders and conversions have
+# data-dependent output sizes and get no fake implementation (they run eagerly).
+@torch.library.register_fake("braintorch::stdp_csr_update_")
+def _stdp_csr_update_fake(indptr, indices, weights, pre_spikes, post_spikes, pre_trace, post_trace, A_plus, A_minus,
+                          w_min, w_max, col_indptr=None, col_rows=None, col_perm=None):
+    return None

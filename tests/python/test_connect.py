@@ -1,0 +1,180 @@
+"""braintorch.connect from Python: builders vs small dense references, conversions, errors, and the STDP op
+against a numpy reference of the same rule.
+
+Run with: PYTHONPATH=python_shim pytest tests/python/test_connect.py
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import braintorch
+from braintorch import connect
+
+
+def dense(indptr, indices, n_post, weights=None):
+    """Dense float64 matrix from a CSR by Python loops (multapses add up)."""
+    n_pre = indptr.numel() - 1
+    d = np.zeros((n_pre, n_post))
+    ip, ix = indptr.tolist(), indices.tolist()
+    w = None if weights is None else weights.double().tolist()
+    for i in range(n_pre):
+        for k in range(ip[i], ip[i + 1]):
+            d[i, ix[k]] += 1.0 if w is None else w[k]
+    return d
+
+
+def rows_strictly_ascending(indptr, indices):
+    ip, ix = indptr.tolist(), indices.tolist()
+    return all(ix[k - 1] < ix[k] for i in range(len(ip) - 1) for k in range(ip[i] + 1, ip[i + 1]))
+
+
+def test_dtypes_and_fixed_post_num_degrees():
+    indptr, indices = connect.fixed_post_num(50, 40, 7, seed=1, same_group=False)
+    assert indptr.dtype == torch.int64 and indices.dtype == torch.int32
+    assert torch.equal(indptr.diff(), torch.full((50,), 7))
+    assert rows_strictly_ascending(indptr, indices)
+
+
+def test_fixed_pre_num_in_degrees_and_no_self():
+    indptr, indices = connect.fixed_pre_num(60, 60, 9, seed=2, same_group=True, include_self=False)
+    d = dense(indptr, indices, 60)
+    assert (d.sum(axis=0) == 9).all() and np.trace(d) == 0 and d.max() == 1
+
+
+def test_fixed_total_num_exact_and_reproducible():
+    a = connect.fixed_total_num(30, 20, 123, seed=3)
+    b = connect.fixed_total_num(30, 20, 123, seed=3)
+    assert a[1].numel() == 123 and torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+    assert dense(*a, 20).max() == 1
+
+
+def test_regular_patterns_vs_dense():
+    assert (dense(*connect.one_to_one(6), 6) == np.eye(6)).all()
+    assert (dense(*connect.all_to_all(4, 5, same_group=False), 5) == np.ones((4, 5))).all()
+    assert (dense(*connect.all_to_all(5, 5, same_group=True, include_self=False), 5) == 1 - np.eye(5)).all()
+    # 3 x 3 grid, 4 neighbours, not periodic: the centre (4) connects to 1, 3, 5, 7.
+    indptr, indices = connect.grid(3, 3, neighbours=4)
+    assert indices[indptr[4]:indptr[5]].tolist() == [1, 3, 5, 7]
+    indptr, indices = connect.grid(3, 3, neighbours=8, periodic=True, include_self=True)
+    assert (dense(indptr, indices, 9) == np.ones((9, 9))).all()
+
+
+def test_fixed_prob_and_gaussian_prob_shapes():
+    indptr, indices = connect.fixed_prob(100, 80, 0.0, seed=0)
+    assert indices.numel() == 0 and indptr.numel() == 101
+    indptr, indices = connect.fixed_prob(100, 80, 1.0, seed=0, same_group=False)
+    assert indices.numel() == 8000
+    indptr, indices = connect.gaussian_prob((4, 5), (4, 5), sigma=0.3, seed=1, same_group=True)
+    # sigma 0.3: p(d = 1) = exp(-5.6) ~ 0.004; self p = 1, so every neuron connects to itself.
+    d = dense(indptr, indices, 20)
+    assert (np.diag(d) == 1).all()
+
+
+def test_conversions_round_trip_with_weights():
+    g = torch.Generator().manual_seed(0)
+    rows = torch.randint(0, 9, (60,), generator=g)
+    cols = torch.randint(0, 7, (60,), generator=g, dtype=torch.int32)
+    w = torch.randn(60, generator=g, dtype=torch.float64)
+    ref = np.zeros((9, 7))
+    for r, c, v in zip(rows.tolist(), cols.tolist(), w.tolist()):
+        ref[r, c] += v
+    indptr, indices, perm = connect.coo_to_csr(rows, cols, 9, 7)
+    w_csr = w[perm]
+    np.testing.assert_allclose(dense(indptr, indices, 7, w_csr), ref, atol=1e-12)
+    col_indptr, row_indices, cperm = connect.csr_to_csc(indptr, indices, 7)
+    np.testing.assert_allclose(dense(col_indptr, row_indices, 9, w_csr[cperm]), ref.T, atol=1e-12)
+    r2, c2 = connect.csr_to_coo(indptr, indices)
+    assert torch.equal(c2, indices)
+    assert torch.equal(r2, torch.repeat_interleave(torch.arange(9), indptr.diff()))
+
+
+@pytest.mark.parametrize(
+    "call, needle",
+    [
+        (lambda: connect.fixed_post_num(5, 4, 5, seed=0), "k"),
+        (lambda: connect.fixed_pre_num(-1, 4, 1, seed=0), "n_pre"),
+        (lambda: connect.fixed_prob(5, 4, 1.5, seed=0), "prob"),
+        (lambda: connect.gaussian_prob((3, 3), (3, 3), 0.0, seed=0), "sigma"),
+        (lambda: connect.fixed_total_num(2, 2, 5, seed=0), "num"),
+        (lambda: connect.grid(3, 3, neighbours=5), "neighbours"),
+    ],
+)
+def test_errors_name_the_argument(call, needle):
+    with pytest.raises(RuntimeError, match=needle):
+        call()
+
+
+def numpy_stdp(W, mask, pre, post, x, y, a_plus, a_minus, lo, hi):
+    """The rule on a dense float64 matrix, from its definition."""
+    W = W.copy()
+    for i in range(W.shape[0]):
+        for j in range(W.shape[1]):
+            if not mask[i, j]:
+                continue
+            if pre[i]:
+                W[i, j] = min(hi, max(lo, W[i, j] - a_minus * y[j]))
+            if post[j]:
+                W[i, j] = min(hi, max(lo, W[i, j] + a_plus * x[i]))
+    return W
+
+
+@pytest.mark.parametrize("use_csc", [False, True])
+def test_stdp_vs_numpy_reference(use_csc):
+    n_pre, n_post, dt, tau_p, tau_m = 20, 15, 0.1, 2.0, 2.5
+    indptr, indices = connect.fixed_prob(n_pre, n_post, 0.4, seed=4)
+    csc = connect.csr_to_csc(indptr, indices, n_post) if use_csc else None
+    g = torch.Generator().manual_seed(1)
+    w = torch.rand(indices.numel(), generator=g, dtype=torch.float64)
+    mask = dense(indptr, indices, n_post) > 0
+    W = dense(indptr, indices, n_post, w)
+    x, y = torch.zeros(n_pre, dtype=torch.float64), torch.zeros(n_post, dtype=torch.float64)
+    xr, yr = np.zeros(n_pre), np.zeros(n_post)
+    for _ in range(60):
+        pre = torch.rand(n_pre, generator=g) < 0.2
+        post = (torch.rand(n_post, generator=g) < 0.2).float()
+        connect.stdp_trace_update_(x, pre, dt, tau_p)
+        connect.stdp_trace_update_(y, post, dt, tau_m)
+        xr = xr * math.exp(-dt / tau_p) + pre.numpy()
+        yr = yr * math.exp(-dt / tau_m) + post.numpy()
+        connect.stdp_csr_update_(indptr, indices, w, pre, post, x, y, 0.05, 0.06, 0.0, 1.0, csc=csc)
+        W = numpy_stdp(W, mask, pre.numpy(), post.numpy(), xr, yr, 0.05, 0.06, 0.0, 1.0)
+    np.testing.assert_allclose(dense(indptr, indices, n_post, w), W, atol=1e-12)
+
+
+def test_stdp_errors():
+    indptr, indices = connect.all_to_all(3, 2)
+    w = torch.zeros(6)
+    with pytest.raises(RuntimeError, match="post_trace"):
+        connect.stdp_csr_update_(indptr, indices, w, torch.zeros(3, dtype=torch.bool), torch.zeros(2),
+                                 torch.zeros(3), torch.zeros(4), 0.1, 0.1, 0.0, 1.0)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_stdp_cuda_matches_cpu():
+    indptr, indices = connect.fixed_prob(100, 90, 0.1, seed=5)
+    csc = connect.csr_to_csc(indptr, indices, 90)
+    w = torch.rand(indices.numel(), dtype=torch.float64)
+    wg = w.cuda()
+    pre, post = torch.rand(100) < 0.3, torch.rand(90) < 0.3
+    x, y = torch.rand(100, dtype=torch.float64), torch.rand(90, dtype=torch.float64)
+    connect.stdp_csr_update_(indptr, indices, w, pre, post, x, y, 0.1, 0.12, 0.0, 1.0, csc=csc)
+    connect.stdp_csr_update_(indptr.cuda(), indices.cuda(), wg, pre.cuda(), post.cuda(), x.cuda(), y.cuda(), 0.1,
+                             0.12, 0.0, 1.0, csc=tuple(t.cuda() for t in csc))
+    torch.testing.assert_close(wg.cpu(), w, rtol=0, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("use_csc", [False, True])
+def test_stdp_opcheck_schema_and_fake(use_csc):
+    # The schema must be honest: only `weights` (Tensor(a!)) is mutated.
+    indptr, indices = connect.fixed_prob(12, 10, 0.5, seed=7)
+    extra = tuple(connect.csr_to_csc(indptr, indices, 10)) if use_csc else ()
+    args = (indptr, indices, torch.rand(indices.numel()), torch.rand(12) < 0.5, torch.rand(10) < 0.5,
+            torch.rand(12), torch.rand(10), 0.1, 0.12, 0.0, 1.0) + extra
+    torch.library.opcheck(torch.ops.braintorch.stdp_csr_update_.default, args,
+                          test_utils=("test_schema", "test_faketensor"))
