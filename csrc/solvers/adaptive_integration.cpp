@@ -1,5 +1,6 @@
 #include "braintorch/solvers/adaptive_integration.h"
 
+#include <ATen/TensorOperators.h>
 #include <ATen/ops/abs.h>
 #include <ATen/ops/add.h>
 #include <ATen/ops/maximum.h>

@@ -1,5 +1,6 @@
 #include "braintorch/solvers/exponential_euler.h"
 
+#include <ATen/TensorOperators.h>
 #include <ATen/core/grad_mode.h>
 #include <ATen/ops/abs.h>
 #include <ATen/ops/expm1.h>
