@@ -108,7 +108,7 @@ AdaptiveResult integrate_adaptive(const OdeFunction& f, const std::string& metho
     for (size_t i = 0; i < y.size(); ++i) df.push_back(at::sub(f1[i], k1[i]));
     const double d2 = scaled_rms(df, y, {}, o.rtol, o.atol) / h0;
     const double dmax = std::max(d1, d2);
-    const double h1 = dmax <= 1e-15 ? std::max(1e-6, h0 * 1e-3) : std::pow(0.01 / dmax, 1.0 / (tab.order));
+    const double h1 = dmax <= 1e-15 ? std::max(1e-6, h0 * 1e-3) : std::pow(0.01 / dmax, 1.0 / (tab.order + 1));
     dt = std::min(100 * h0, h1);
   }
   dt = std::min(dt, o.dt_max);
