@@ -110,3 +110,21 @@ TEST(OdeOrder, ExpEulerExactOnLinearConstantCoefficients) {
   auto Aauto = solvers::diagonal_coefficient(f, {y0}, 0.0, {});
   EXPECT_LT((Aauto[0] - A).abs().max().item<double>(), 1e-15);
 }
+
+TEST(OdeOrder, AutomaticCoefficientIsJacobianDiagonal) {
+  // Element-wise system with cross-state coupling: f0 = -p y0 + y1 y0^2, f1 = y0 - 2 y1^3.
+  // d f0 / d y0 = -p + 2 y1 y0, d f1 / d y1 = -6 y1^2 (the cross terms are ignored by design).
+  c10::InferenceMode guard;  // works from inference mode, with an inference-tensor parameter
+  auto opts = at::TensorOptions().dtype(at::kDouble);
+  const at::Tensor y0 = at::tensor({0.3, -1.2, 2.0}, opts), y1 = at::tensor({0.5, 0.1, -0.7}, opts);
+  const at::Tensor p = at::tensor({1.5, 0.2, -0.4}, opts);
+  solvers::OdeFunction f = [](const Tensors& y, double, const Tensors& q) {
+    return Tensors{-q[0] * y[0] + y[1] * y[0] * y[0], y[0] - 2 * y[1] * y[1] * y[1]};
+  };
+  Tensors dy;
+  auto A = solvers::diagonal_coefficient(f, {y0, y1}, 0.0, {p}, &dy);
+  EXPECT_LT((A[0] - (-p + 2 * y1 * y0)).abs().max().item<double>(), 1e-15);
+  EXPECT_LT((A[1] - (-6 * y1 * y1)).abs().max().item<double>(), 1e-15);
+  EXPECT_LT((dy[1] - (y0 - 2 * y1 * y1 * y1)).abs().max().item<double>(), 1e-15);
+  EXPECT_FALSE(A[0].requires_grad());
+}
