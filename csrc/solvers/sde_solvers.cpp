@@ -34,13 +34,6 @@ void check_outputs(const Tensors& y, const Tensors& out, const char* what, bool 
   }
 }
 
-// a + s * b element by element over the state list.
-Tensors axpy(const Tensors& a, double s, const Tensors& b) {
-  Tensors r(a.size());
-  for (size_t i = 0; i < a.size(); ++i) r[i] = a[i] + s * b[i];
-  return r;
-}
-
 // The diffusion's contribution g dW (summed over noise sources for vector noise).
 at::Tensor noise_term(const at::Tensor& g, const at::Tensor& dW, WienerType wiener) {
   return wiener == WienerType::Vector ? (g * dW).sum(-1) : g * dW;
@@ -315,15 +308,24 @@ Tensors sde_step(const OdeFunction& f, const SdeDiffusion& g, SdeMethod method, 
       return out;
     }
     case SdeMethod::Milstein2: {
-      // Derivative-free (Kloeden-Platen 11.1.4): g g' ~ (g(y + f dt + g sqrt(dt)) - g(y)) / sqrt(dt).
+      // Derivative-free (Kloeden-Platen 11.1.4): Ito uses the one-sided g g' ~ (g(y + f dt + g sqrt(dt)) -
+      // g(y)) / sqrt(dt); its O(sqrt(dt)) bias multiplies the mean-zero dW^2 - dt. Stratonovich multiplies
+      // dW^2 (mean dt), so it needs the centred difference (g(y + g sqrt(dt)) - g(y - g sqrt(dt))) / 2 sqrt(dt)
+      // to keep strong order 1.
       Tensors a = eval(f, y, t, "drift f", false), b = eval(g, y, t, "diffusion g", false);
-      Tensors ybar(n);
-      for (size_t k = 0; k < n; ++k) ybar[k] = y[k] + a[k] * dt + b[k] * sq;
-      Tensors b2 = eval(g, ybar, t, "diffusion g", false);
-      const double shift = integral == SdeIntegral::Ito ? dt : 0.0;
+      Tensors yp(n), ym(n);
+      const bool ito = integral == SdeIntegral::Ito;
+      for (size_t k = 0; k < n; ++k) {
+        yp[k] = ito ? y[k] + a[k] * dt + b[k] * sq : y[k] + b[k] * sq;
+        ym[k] = y[k] - b[k] * sq;
+      }
+      Tensors bp = eval(g, yp, t, "diffusion g", false);
+      Tensors bm = ito ? b : eval(g, ym, t, "diffusion g", false);
+      const double shift = ito ? dt : 0.0;
+      const double denom = ito ? 2 * sq : 4 * sq;  // 0.5 * (difference quotient)
       for (size_t k = 0; k < n; ++k) {
         const at::Tensor& dW = nz.dW[k];
-        out[k] = y[k] + a[k] * dt + b[k] * dW + (b2[k] - b[k]) * (dW * dW - shift) / (2 * sq);
+        out[k] = y[k] + a[k] * dt + b[k] * dW + (bp[k] - bm[k]) * (dW * dW - shift) / denom;
       }
       return out;
     }

@@ -75,17 +75,17 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(info.param.method) + "_" + info.param.intg;
     });
 
-// Weak order 1 of Euler-Maruyama for the first and second moments (200000 paths as one batch).
+// Weak order 1 of Euler-Maruyama for the first and second moments (40000 paths as one batch).
 TEST(SdeWeakOrder, EulerMaruyamaMomentsOrderOne) {
   for (int power : {1, 2}) {
-    auto [dts, errs] = sweep("euler", "Ito", 2, 6, 200000, power, true);
+    auto [dts, errs] = sweep("euler", "Ito", 2, 6, 40000, power, true);
     EXPECT_NEAR(fitted_order(dts, errs), 1.0, 0.2) << "moment " << power;
   }
 }
 
 TEST(SdeWeakOrder, StratonovichHeunMeanOrderOne) {
   // Per step E[Heun] = 1 + (mu + s^2/2) dt + mu^2 dt^2 / 2 against exp((mu + s^2/2) dt): weak order 1.
-  auto [dts, errs] = sweep("heun", "Stratonovich", 2, 6, 200000, 1, true);
+  auto [dts, errs] = sweep("heun", "Stratonovich", 2, 6, 40000, 1, true);
   EXPECT_NEAR(fitted_order(dts, errs), 1.0, 0.2);
 }
 
