@@ -8,15 +8,24 @@
 #include <string>
 #include <vector>
 
-#include "../tests/cpp/sde_test_paths.h"
+#include "braintorch/solvers/brownian_levels.h"
 #include "braintorch/solvers/delay_solvers.h"
 #include "braintorch/solvers/fractional_solvers.h"
 #include "braintorch/solvers/sde_solvers.h"
 
 namespace bs = braintorch::solvers;
-using bs::testing::fitted_order;
-
 namespace {
+
+// Least-squares slope of log(err) against log(dt).
+double fitted_order(const std::vector<double>& dts, const std::vector<double>& errs) {
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  const double n = double(dts.size());
+  for (size_t i = 0; i < dts.size(); ++i) {
+    const double x = std::log(dts[i]), y = std::log(errs[i]);
+    sx += x; sy += y; sxx += x * x; sxy += x * y;
+  }
+  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
 
 constexpr double kMu = 1.0, kSigma = 0.8, kT = 1.0;
 
@@ -25,7 +34,7 @@ double sde_order(const std::string& method, const std::string& intg, bool weak, 
   auto g = [](const bs::Tensors& y, double, const bs::Tensors&) { return bs::Tensors{kSigma * y[0]}; };
   const auto m = bs::parse_sde_method(method);
   const auto integral = bs::parse_sde_integral(intg);
-  auto levels = bs::testing::brownian_levels(kT, k0, k1, paths, 1234);
+  auto levels = bs::brownian_levels(kT, k0, k1, paths, 1234);
   std::vector<double> dts, errs;
   for (const auto& lv : levels) {
     at::Tensor x = at::ones({paths}, at::kDouble), W = at::zeros({paths}, at::kDouble);

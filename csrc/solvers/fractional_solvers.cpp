@@ -1,6 +1,5 @@
 #include "braintorch/solvers/fractional_solvers.h"
 
-#include <ATen/ops/arange.h>
 #include <ATen/ops/full.h>
 #include <ATen/ops/index_copy.h>
 #include <ATen/ops/matmul.h>
