@@ -254,7 +254,7 @@ TEST(JitcOps, BoolSpikesGetNoGradientAndDoubleBackwardRaises) {
   auto y = jitc_matvec(x, w0, w1, 1, 0.5, 10, 8, "homo", false);
   auto gx = torch::autograd::grad({(y * y).sum()}, {x}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
   const auto msg = message_of([&] { gx.sum().backward(); });
-  EXPECT_NE(msg.find("does not support double backward"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("not support double backward"), std::string::npos) << msg;
 }
 
 // ------------------------------------------------------------------ errors
