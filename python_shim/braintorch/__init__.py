@@ -11,5 +11,6 @@ _library.load()
 from . import ops  # noqa: E402  (the library must be loaded before the fakes are registered)
 from .ops import event_csr_matvec  # noqa: E402
 from . import connect  # noqa: E402  (connectivity builders, conversions, STDP)
+from . import jitconn  # noqa: E402,F401  (JIT connectivity ops, fakes and layers)
 
 __all__ = ["ops", "event_csr_matvec"]
