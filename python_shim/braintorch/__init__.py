@@ -10,5 +10,6 @@ _library.load()
 
 from . import ops  # noqa: E402  (the library must be loaded before the fakes are registered)
 from .ops import event_csr_matvec  # noqa: E402
+from . import sparse_ops  # noqa: E402  (csr_matvec, event_dense_matvec, fcn ops and their layers)
 
 __all__ = ["ops", "event_csr_matvec"]
