@@ -31,6 +31,8 @@ py="$venv/bin/python"
 # ---- CMake build
 torch_prefix=$("$py" -c 'import torch; print(torch.utils.cmake_prefix_path)')
 export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
+# Paths inside the clone are hashed relative to it, so another clone of the same sources hits the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}
 build=${BRAINTORCH_BUILD_DIR:-build}
 if [ ! -f "$build/CMakeCache.txt" ]; then

@@ -133,6 +133,16 @@ void check_csr_structure_cpu(const char* op, const at::Tensor& indptr, const at:
   });
 }
 
+void check_csr_ends_cpu(const char* op, const at::Tensor& indptr, int64_t nnz) {
+  TORCH_INTERNAL_ASSERT(indptr.is_cpu() && indptr.is_contiguous());
+  const int64_t n_pre = indptr.numel() - 1;
+  const int64_t first = indptr.scalar_type() == at::kLong ? indptr.data_ptr<int64_t>()[0] : indptr.data_ptr<int32_t>()[0];
+  const int64_t last =
+      indptr.scalar_type() == at::kLong ? indptr.data_ptr<int64_t>()[n_pre] : indptr.data_ptr<int32_t>()[n_pre];
+  TORCH_CHECK(first == 0, op, ": indptr[0] must be 0, got ", first);
+  TORCH_CHECK(last == nnz, op, ": indptr[n_pre] = ", last, " must equal nnz = indices.numel() = ", nnz);
+}
+
 std::vector<int64_t> event_csr_output_shape(const at::Tensor& spikes, int64_t n_out) {
   std::vector<int64_t> shape(spikes.sizes().begin(), spikes.sizes().end());
   shape.back() = n_out;

@@ -4,6 +4,8 @@
 #include <ATen/ops/zeros.h>
 #include <c10/util/Exception.h>
 
+#include <algorithm>
+
 namespace braintorch {
 
 NeuronGroup::NeuronGroup(std::string kind, int64_t size) : DynamicalSystem(std::move(kind)), size_(size) {
@@ -61,6 +63,31 @@ void NeuronGroup::clear_inputs(bool fused) {
     }
   }
   has_current_input_ = has_conductance_input_ = false;
+}
+
+bool NeuronGroup::attach_channel(const std::shared_ptr<ConductanceChannel>& channel) {
+  TORCH_CHECK(channel && channel->g, kind(), ".attach_channel: the channel and its state must be set");
+  std::shared_ptr<ConductanceChannel> live[kMaxChannels];
+  const int count = lock_channels(live);
+  for (int k = 0; k < count; ++k)
+    if (live[k] == channel) return true;
+  if (count >= std::min(max_channels(), kMaxChannels)) return false;
+  channels_.push_back(channel);
+  return true;
+}
+
+int NeuronGroup::lock_channels(std::shared_ptr<ConductanceChannel>* out) {
+  int count = 0;
+  for (size_t k = 0; k < channels_.size();) {
+    auto c = channels_[k].lock();
+    if (!c) {
+      channels_.erase(channels_.begin() + std::ptrdiff_t(k));  // its projection is gone
+      continue;
+    }
+    if (count < kMaxChannels) out[count++] = std::move(c);
+    ++k;
+  }
+  return count;
 }
 
 void NeuronGroup::inputs_consumed() { has_current_input_ = has_conductance_input_ = false; }

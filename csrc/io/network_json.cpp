@@ -10,6 +10,7 @@
 
 #include "braintorch/comm/dense_communication.h"
 #include "braintorch/comm/event_csr_communication.h"
+#include "braintorch/comm/event_jit_communication.h"
 #include "braintorch/connect/fixed_prob.h"
 #include "braintorch/init/initializer.h"
 #include "braintorch/neurons/lif.h"
@@ -121,7 +122,7 @@ std::shared_ptr<NeuronGroup> parse_group(JsonObject& o, std::string* method) {
 
 std::shared_ptr<Communication> parse_comm(JsonObject& o, const Population& pre, const Population& post,
                                           const std::string& name, uint64_t seed) {
-  const std::string type = one_of(o.string("type"), {"EventCSR", "Dense"}, o.key_path("type"));
+  const std::string type = one_of(o.string("type"), {"EventCSR", "EventJIT", "Dense"}, o.key_path("type"));
   const json& weight_json = o.required("weight");
   auto weight = parse_initializer(weight_json, o.key_path("weight"));
   at::Generator gen = make_cpu_generator(derive_seed(seed, "weight/" + name));
@@ -140,6 +141,34 @@ std::shared_ptr<Communication> parse_comm(JsonObject& o, const Population& pre, 
     at::Tensor w = weight->is_constant() ? at::scalar_tensor(weight->constant_value(), f64)
                                          : (*weight)({csr.nnz()}, f64, gen);
     comm = std::make_shared<EventCSRCommunication>(std::move(csr), w);
+  } else if (type == "EventJIT") {
+    JsonObject c(o.required("connectivity"), o.key_path("connectivity"));
+    one_of(c.string("type"), {"FixedProb"}, c.key_path("type"));
+    EventJitOptions jit;
+    jit.prob = c.number("prob");
+    if (!(jit.prob > 0 && jit.prob <= 1)) spec_error(c.key_path("prob"), "must be in (0, 1], got " + std::to_string(jit.prob));
+    if (!c.boolean("include_self", true))
+      spec_error(c.key_path("include_self"), "EventJIT connectivity cannot exclude self-connections (use EventCSR)");
+    c.finish();
+    // The weight initializer becomes the JIT weight kind: a number is homogeneous, Uniform and Normal
+    // are drawn per synapse by the generator itself.
+    if (weight->is_constant()) {
+      jit.kind = "homo";
+      jit.w0 = weight->constant_value();
+    } else if (const auto* u = dynamic_cast<const Uniform*>(weight.get())) {
+      jit.kind = "uniform";
+      jit.w0 = u->low();
+      jit.w1 = u->high();
+    } else if (const auto* n = dynamic_cast<const Normal*>(weight.get())) {
+      jit.kind = "normal";
+      jit.w0 = n->mean();
+      jit.w1 = n->std();
+    } else {
+      spec_error(o.key_path("weight"), "EventJIT takes a number, a Uniform or a Normal weight");
+    }
+    // The generator's seed is an int64 operator argument: the derived seed's top bit is dropped.
+    jit.seed = int64_t(derive_seed(seed, "conn/" + name) >> 1);
+    comm = at_path(o.path(), [&] { return std::make_shared<EventJitCommunication>(pre.size(), post.size(), jit); });
   } else {
     comm = std::make_shared<DenseCommunication>((*weight)({pre.size(), post.size()}, f64, gen));
   }

@@ -95,7 +95,19 @@ void LIF::update_fused(const Clock& clock) {
   a.reversal = reversal_in_;
   a.use_current = has_current_input_;
   a.use_conductance = has_conductance_input_;
-  const auto p = step_params(opts_, clock.dt, has_conductance_input_);
+  std::shared_ptr<ConductanceChannel> channels[kMaxChannels];
+  if (v_.is_cpu()) {
+    a.n_channels = lock_channels(channels);
+    for (int c = 0; c < a.n_channels; ++c) {
+      TORCH_CHECK(channels[c]->g->sizes() == v_.sizes(), "LIF.update: a conductance channel has shape ",
+                  channels[c]->g->sizes(), " but V has ", v_.sizes(), "; call reset_state on the network");
+      a.channel_g[c] = *channels[c]->g;
+      a.channel_pending[c] = channels[c]->pending;
+      a.channel_decay[c] = channels[c]->decay;
+      a.channel_reversal[c] = channels[c]->reversal;
+    }
+  }
+  const auto p = step_params(opts_, clock.dt, has_conductance_input_ || a.n_channels > 0);
   if (v_.is_cpu()) {
     a.spike_list = &spike_list_;
     detail::lif_fused_cpu(a, p);

@@ -14,6 +14,10 @@ struct LIFFusedArgs {
   at::Tensor current, conductance, reversal;  // accumulators, zeroed after reading
   bool use_current = false, use_conductance = false;
   SpikeList* spike_list = nullptr;  // CPU only: filled with the indices that spiked
+  // CPU only: conductance channels the kernel integrates itself (conductance_channel.h), state-shaped.
+  int n_channels = 0;
+  at::Tensor channel_g[2], channel_pending[2];
+  double channel_decay[2] = {1.0, 1.0}, channel_reversal[2] = {0.0, 0.0};
 };
 
 void lif_fused_cpu(LIFFusedArgs& args, const lif_math::StepParams<double>& params);

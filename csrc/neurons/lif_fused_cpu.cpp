@@ -1,97 +1,155 @@
 // The fused LIF step on the CPU. The per-neuron loop is branch-free (lif_math::fused_step) and is
 // compiled twice, for AVX2 and for baseline x86-64, picked at load time; the spike list is compacted in
 // a second, cheap pass because spikes are rare.
+//
+// One pass per step does everything a neuron needs: it integrates up to two conductance channels
+// (conductance_channel.h: g <- decay * g + pending, then conductance += g and I_0 += E g), reads and
+// clears the generic input accumulators when some projection used them, integrates V, thresholds and
+// resets. Each combination of inputs is its own instantiation, so no loop carries a branch or a load it
+// does not need.
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 
 #include <cstring>
 #include <type_traits>
 
+#include "braintorch/synapses/exponential_synapse.h"
 #include "csrc/common/cpu_clones.h"
 #include "csrc/neurons/lif_fused.h"
-
 
 namespace braintorch::detail {
 namespace {
 
-struct RowPointers {
-  void* v;
+template <typename T>
+struct Row {
+  T* v;
   int32_t* ref;
-  void* spike;
-  const void* ext;  // may be null
-  void* cur;
-  void* g;
-  void* ge;
+  T* spike;
+  const T* ext;  // may be null
+  T ext0;
+  T *cur, *g, *ge;          // generic accumulators (read and cleared when kAcc)
+  T* ch_g[2];               // channel states
+  T* ch_pending[2];         // channel events of this step
+  T ch_decay[2], ch_rev[2];
 };
 
-template <bool kExpEuler, bool kConductance, bool kExt, typename T>
-BT_ALWAYS_INLINE void step_row(int64_t n, T* __restrict v, int32_t* __restrict ref, T* __restrict spike,
-                     const T* __restrict ext, T ext0, T* __restrict cur, T* __restrict g, T* __restrict ge,
-                     const lif_math::StepParams<T>& params) {
+// The pointers are restrict-qualified parameters (not locals), which is what lets GCC vectorise the loop
+// without run-time alias checks for a dozen arrays.
+template <bool kExpEuler, bool kConductance, bool kExt, bool kAcc, int kChannels, typename T>
+BT_ALWAYS_INLINE void step_row_loop(int64_t n, T* __restrict v, int32_t* __restrict ref, T* __restrict spike,
+                                    const T* __restrict ext, T ext0, T* __restrict cur, T* __restrict g,
+                                    T* __restrict ge, T* __restrict g0, T* __restrict q0, T d0, T e0,
+                                    T* __restrict g1, T* __restrict q1, T d1, T e1,
+                                    const lif_math::StepParams<T>& params) {
   const lif_math::StepParams<T> p = params;  // a local copy: the stores below cannot alias it
   for (int64_t i = 0; i < n; ++i) {
-    T i0 = ext0 + cur[i] + ge[i];
+    T i0 = ext0;
+    T gt = T(0);
+    if constexpr (kAcc) {
+      i0 = i0 + cur[i] + ge[i];
+      gt = g[i];
+      cur[i] = T(0);
+      g[i] = T(0);
+      ge[i] = T(0);
+    }
     if constexpr (kExt) i0 += ext[i];
+    if constexpr (kChannels >= 1) {
+      const T g_old = g0[i], arrived = q0[i];  // values: a reference argument would lose restrict
+      const T a = exp_synapse_math::step(g_old, arrived, d0);
+      g0[i] = a;
+      q0[i] = T(0);
+      gt += a;
+      i0 += e0 * a;
+    }
+    if constexpr (kChannels >= 2) {
+      const T g_old = g1[i], arrived = q1[i];
+      const T a = exp_synapse_math::step(g_old, arrived, d1);
+      g1[i] = a;
+      q1[i] = T(0);
+      gt += a;
+      i0 += e1 * a;
+    }
     T vi = v[i];
     int32_t ri = ref[i];
-    const bool s = lif_math::fused_step<kExpEuler, kConductance>(vi, ri, i0, g[i], p);
+    const bool s = lif_math::fused_step<kExpEuler, kConductance>(vi, ri, i0, gt, p);
     v[i] = vi;
     ref[i] = ri;
     spike[i] = s ? T(1) : T(0);
-    cur[i] = T(0);
-    g[i] = T(0);
-    ge[i] = T(0);
   }
 }
 
-template <typename T>
-BT_ALWAYS_INLINE void dispatch_row(int64_t n, const RowPointers& r, T ext0, const lif_math::StepParams<T>& p) {
-  auto* v = static_cast<T*>(r.v);
-  auto* spike = static_cast<T*>(r.spike);
-  auto* ext = static_cast<const T*>(r.ext);
-  auto* cur = static_cast<T*>(r.cur);
-  auto* g = static_cast<T*>(r.g);
-  auto* ge = static_cast<T*>(r.ge);
-  if (p.exp_euler) {
-    if (p.has_conductance) {
-      ext ? step_row<true, true, true>(n, v, r.ref, spike, ext, ext0, cur, g, ge, p)
-          : step_row<true, true, false>(n, v, r.ref, spike, ext, ext0, cur, g, ge, p);
-    } else {
-      ext ? step_row<true, false, true>(n, v, r.ref, spike, ext, ext0, cur, g, ge, p)
-          : step_row<true, false, false>(n, v, r.ref, spike, ext, ext0, cur, g, ge, p);
-    }
+template <bool kExpEuler, bool kConductance, bool kExt, bool kAcc, int kChannels, typename T>
+BT_ALWAYS_INLINE void step_row(int64_t n, const Row<T>& r, const lif_math::StepParams<T>& p) {
+  step_row_loop<kExpEuler, kConductance, kExt, kAcc, kChannels>(
+      n, r.v, r.ref, r.spike, r.ext, r.ext0, r.cur, r.g, r.ge, r.ch_g[0], r.ch_pending[0], r.ch_decay[0],
+      r.ch_rev[0], r.ch_g[1], r.ch_pending[1], r.ch_decay[1], r.ch_rev[1], p);
+}
+
+template <bool kExpEuler, bool kConductance, typename T>
+BT_ALWAYS_INLINE void dispatch_inputs(int64_t n, const Row<T>& r, bool acc, int channels,
+                                      const lif_math::StepParams<T>& p) {
+  const bool ext = r.ext != nullptr;
+#define BT_LIF_ROW(EXT, ACC)                                                  \
+  switch (channels) {                                                         \
+    case 0: step_row<kExpEuler, kConductance, EXT, ACC, 0>(n, r, p); break;   \
+    case 1: step_row<kExpEuler, kConductance, EXT, ACC, 1>(n, r, p); break;   \
+    default: step_row<kExpEuler, kConductance, EXT, ACC, 2>(n, r, p); break;  \
+  }
+  if (ext) {
+    if (acc) { BT_LIF_ROW(true, true) } else { BT_LIF_ROW(true, false) }
   } else {
-    ext ? step_row<false, false, true>(n, v, r.ref, spike, ext, ext0, cur, g, ge, p)
-        : step_row<false, false, false>(n, v, r.ref, spike, ext, ext0, cur, g, ge, p);
+    if (acc) { BT_LIF_ROW(false, true) } else { BT_LIF_ROW(false, false) }
+  }
+#undef BT_LIF_ROW
+}
+
+template <typename T>
+BT_ALWAYS_INLINE void dispatch_row(int64_t n, const Row<T>& r, bool acc, int channels,
+                                   const lif_math::StepParams<T>& p) {
+  if (p.exp_euler) {
+    if (p.has_conductance) dispatch_inputs<true, true>(n, r, acc, channels, p);
+    else dispatch_inputs<true, false>(n, r, acc, 0, p);  // no conductance means no channel
+  } else {
+    dispatch_inputs<false, false>(n, r, acc, channels, p);
   }
 }
 
-BT_CPU_CLONES void step_row_isa(int64_t n, const RowPointers& r, float ext0, const lif_math::StepParams<float>& p) {
-  dispatch_row<float>(n, r, ext0, p);
+BT_CPU_CLONES void step_row_isa(int64_t n, const Row<float>& r, bool acc, int channels,
+                                const lif_math::StepParams<float>& p) {
+  dispatch_row<float>(n, r, acc, channels, p);
 }
-BT_CPU_CLONES void step_row_isa(int64_t n, const RowPointers& r, double ext0,
-                                   const lif_math::StepParams<double>& p) {
-  dispatch_row<double>(n, r, ext0, p);
+BT_CPU_CLONES void step_row_isa(int64_t n, const Row<double>& r, bool acc, int channels,
+                                const lif_math::StepParams<double>& p) {
+  dispatch_row<double>(n, r, acc, channels, p);
 }
 
-// Indices of the nonzero spikes, ascending. Spikes are rare: skip 16 at a time by OR-ing their bits
-// (a spike is exactly 0 or 1, and +0.0 has no bits set).
+// Indices of the nonzero spikes, ascending. Spikes are rare: a block of 64 is skipped when the OR of
+// its bits is zero (a spike is exactly 0 or 1, and +0.0 has no bits set). The bits are read through a
+// may_alias integer type, which keeps the OR a plain vectorised reduction.
 template <typename T>
-int64_t compact(const T* spike, int64_t n, int32_t* out) {
+BT_ALWAYS_INLINE int64_t compact(const T* spike, int64_t n, int32_t* out) {
   using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  typedef Bits __attribute__((may_alias)) AliasedBits;
+  constexpr int64_t kBlock = 64;
   int64_t count = 0, i = 0;
-  for (; i + 16 <= n; i += 16) {
-    Bits bits[16];
-    std::memcpy(bits, spike + i, sizeof(bits));
+  for (; i + kBlock <= n; i += kBlock) {
+    const AliasedBits* bits = reinterpret_cast<const AliasedBits*>(spike + i);
     Bits any = 0;
-    for (int k = 0; k < 16; ++k) any |= bits[k];
+    for (int64_t k = 0; k < kBlock; ++k) any |= bits[k];
     if (any == 0) continue;
-    for (int64_t k = i; k < i + 16; ++k)
+    for (int64_t k = i; k < i + kBlock; ++k)
       if (spike[k] != T(0)) out[count++] = int32_t(k);
   }
   for (; i < n; ++i)
     if (spike[i] != T(0)) out[count++] = int32_t(i);
   return count;
+}
+BT_CPU_CLONES int64_t compact_isa(const float* spike, int64_t n, int32_t* out) { return compact(spike, n, out); }
+BT_CPU_CLONES int64_t compact_isa(const double* spike, int64_t n, int32_t* out) { return compact(spike, n, out); }
+
+template <typename T>
+T* row_ptr(const at::Tensor& t, int64_t offset) {
+  return t.defined() ? t.data_ptr<T>() + offset : nullptr;
 }
 
 }  // namespace
@@ -101,28 +159,40 @@ void lif_fused_cpu(LIFFusedArgs& a, const lif_math::StepParams<double>& params) 
   const int64_t rows = a.v.numel() / n;
   TORCH_INTERNAL_ASSERT(a.v.is_contiguous() && a.refractory.is_contiguous() && a.spike.is_contiguous() &&
                         a.current.is_contiguous() && a.conductance.is_contiguous() && a.reversal.is_contiguous());
+  TORCH_INTERNAL_ASSERT(a.n_channels >= 0 && a.n_channels <= 2);
+  for (int c = 0; c < a.n_channels; ++c)
+    TORCH_INTERNAL_ASSERT(a.channel_g[c].is_contiguous() && a.channel_pending[c].is_contiguous() &&
+                          a.channel_g[c].numel() == a.v.numel() && a.channel_pending[c].numel() == a.v.numel() &&
+                          a.channel_g[c].scalar_type() == a.v.scalar_type() &&
+                          a.channel_pending[c].scalar_type() == a.v.scalar_type());
   // An external tensor of one group's size is shared by all batch rows.
   const int64_t ext_stride = a.external.defined() && a.external.numel() == n ? 0 : n;
+  const bool acc = a.use_current || a.use_conductance;
   AT_DISPATCH_FLOATING_TYPES(a.v.scalar_type(), "lif_fused_cpu", [&] {
     using T = scalar_t;
     const auto p = cast_params<T>(params);
-    const int64_t es = int64_t(sizeof(T));
     SpikeList* list = a.spike_list;
     // Batch rows are independent: one row per task, so results do not depend on the thread count.
     at::parallel_for(0, rows, 1, [&](int64_t r0, int64_t r1) {
       for (int64_t b = r0; b < r1; ++b) {
         const int64_t o = b * n;
-        RowPointers r;
-        r.v = static_cast<char*>(a.v.data_ptr()) + o * es;
+        Row<T> r{};
+        r.v = a.v.data_ptr<T>() + o;
         r.ref = a.refractory.data_ptr<int32_t>() + o;
-        r.spike = static_cast<char*>(a.spike.data_ptr()) + o * es;
-        r.ext = a.external.defined() ? static_cast<const char*>(a.external.const_data_ptr()) + b * ext_stride * es
-                                     : nullptr;
-        r.cur = static_cast<char*>(a.current.data_ptr()) + o * es;
-        r.g = static_cast<char*>(a.conductance.data_ptr()) + o * es;
-        r.ge = static_cast<char*>(a.reversal.data_ptr()) + o * es;
-        step_row_isa(n, r, T(a.external_scalar), p);  // overloaded for float and double
-        if (list) list->counts[size_t(b)] = compact(static_cast<const T*>(r.spike), n, list->indices.data() + o);
+        r.spike = a.spike.data_ptr<T>() + o;
+        r.ext = a.external.defined() ? a.external.const_data_ptr<T>() + b * ext_stride : nullptr;
+        r.ext0 = T(a.external_scalar);
+        r.cur = a.current.data_ptr<T>() + o;
+        r.g = a.conductance.data_ptr<T>() + o;
+        r.ge = a.reversal.data_ptr<T>() + o;
+        for (int c = 0; c < a.n_channels; ++c) {
+          r.ch_g[c] = row_ptr<T>(a.channel_g[c], o);
+          r.ch_pending[c] = row_ptr<T>(a.channel_pending[c], o);
+          r.ch_decay[c] = T(a.channel_decay[c]);
+          r.ch_rev[c] = T(a.channel_reversal[c]);
+        }
+        step_row_isa(n, r, acc, a.n_channels, p);  // overloaded for float and double
+        if (list) list->counts[size_t(b)] = compact_isa(r.spike, n, list->indices.data() + o);
       }
     });
   });

@@ -1,6 +1,7 @@
 #include "braintorch/projections/align_post_projection.h"
 
 #include <ATen/Dispatch.h>
+#include <ATen/ops/zeros_like.h>
 #include <c10/util/Exception.h>
 
 namespace braintorch {
@@ -22,6 +23,16 @@ AlignPostProjection::AlignPostProjection(Population pre, Population post, std::s
 void AlignPostProjection::reset_state_impl() {
   syn_->set_state_options(options_);
   syn_->reset_state(batch_size_);
+  // A COBA synapse onto a whole group can be integrated by the group's fused kernel.
+  channel_.reset();
+  const auto* coba = dynamic_cast<const COBA*>(out_.get());
+  if (coba && post_.whole() && post_.group->max_channels() > 0) {
+    auto channel = std::make_shared<ConductanceChannel>();
+    channel->g = &syn_->g();
+    channel->pending = at::zeros_like(syn_->g());
+    channel->reversal = coba->reversal();
+    if (post_.group->attach_channel(channel)) channel_ = std::move(channel);
+  }
 }
 
 namespace {
@@ -49,6 +60,14 @@ void AlignPostProjection::update(const Clock& clock) {
   at::Tensor& g = syn_->g();
   TORCH_CHECK(g.defined(), "AlignPostProjection.update: call reset_state before simulating");
   if (fused_path_enabled()) {
+    if (g.is_cpu() && channel_) {
+      // The post group's kernel decays g, adds `pending` and applies the output (conductance_channel.h).
+      TORCH_CHECK(channel_->pending.sizes() == g.sizes(), "AlignPostProjection.update: the synapse state changed "
+                  "shape since reset_state; call reset_state on the network");
+      channel_->decay = exp_synapse_math::decay_factor(clock.dt, syn_->options().tau, syn_->options().method);
+      comm_->deliver(spike_list_of(*pre_.group, scratch_), pre_.start, channel_->pending);
+      return;
+    }
     if (g.is_cpu()) {
       syn_->decay_in_place(clock.dt);
       comm_->deliver(spike_list_of(*pre_.group, scratch_), pre_.start, g);

@@ -47,8 +47,10 @@ def event_csr_matvec(
     ``grad_v = g @ W``). Bool spikes get none; ``indptr``/``indices`` are not differentiable. Double
     backward raises an error.
 
-    On CPU the CSR structure is validated on every call (O(n_pre + nnz)) and results are bitwise
-    identical for any thread count; on CUDA the scatters use float atomics (order not deterministic)
+    On CPU the CSR structure is validated as it is read: the event-driven forward product checks the
+    rows of spiking neurons only (so it stays O(events); a malformed row that is never read is not
+    reported), every other direction checks the whole structure. Results are bitwise identical for any
+    thread count; on CUDA the scatters use float atomics (order not deterministic)
     and index errors surface as device-side asserts.
     """
     return torch.ops.braintorch.event_csr_matvec.default(spikes, indptr, indices, weights, n_post, transpose)

@@ -380,6 +380,25 @@ void expect_error_naming(const Args& a, const std::string& name) {
   EXPECT_NE(msg.find(name), std::string::npos) << "message does not name '" << name << "': " << msg;
 }
 
+TEST(EventCsrMatvec, EventDrivenForwardChecksTheRowsItReads) {
+  // The forward product reads only the rows of spiking neurons and validates exactly those (so it stays
+  // O(events)); the transposed product reads every row and validates the whole structure.
+  Args a;
+  a.indices = torch::tensor({0, 5, 1}, torch::kInt);  // row 1 targets post neuron 5 >= n_post
+  a.spikes = torch::tensor({1.0, 0.0, 1.0});
+  EXPECT_NO_THROW(a.call());  // row 1 is not read
+  a.spikes = torch::tensor({0.0, 1.0, 0.0});
+  expect_error_naming(a, "indices[1] = 5 is out of range");
+  Args t = a;
+  t.spikes = torch::zeros({2});
+  t.transpose = true;
+  expect_error_naming(t, "indices[1] = 5 is out of range");
+  Args r;
+  r.indptr = torch::tensor({0, 2, 1, 3}, torch::kLong);  // row 1 runs backwards
+  r.spikes = torch::tensor({0.0, 1.0, 0.0});
+  expect_error_naming(r, "indptr must be non-decreasing");
+}
+
 TEST(EventCsrMatvec, BadInputErrorsNameTheArgument) {
   ASSERT_NO_THROW(Args{}.call());
   {

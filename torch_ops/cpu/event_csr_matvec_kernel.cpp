@@ -37,7 +37,11 @@ at::Tensor event_csr_matvec_cpu(const at::Tensor& spikes_in, const at::Tensor& i
   const auto indptr = indptr_in.contiguous();
   const auto indices = indices_in.contiguous();
   const auto weights = weights_in.contiguous();
-  check_csr_structure_cpu(op, indptr, indices, n_post);
+  // The event-driven direction reads only the rows of spiking neurons, so it checks only those rows
+  // (check_csr_row_cpu, O(events)); a full structure check would cost O(nnz) per call and dominate a
+  // sparse step. The gather reads every row and checks the whole structure.
+  if (transpose) check_csr_structure_cpu(op, indptr, indices, n_post);
+  else check_csr_ends_cpu(op, indptr, s.nnz);
 
   auto out = at::zeros(event_csr_output_shape(spikes, s.n_out), weights.options());
   if (out.numel() == 0 || s.nnz == 0) return out;
@@ -61,8 +65,11 @@ at::Tensor event_csr_matvec_cpu(const at::Tensor& spikes_in, const at::Tensor& i
             for (int64_t b = b0; b < b1; ++b) {
               const input_t* xb = x + b * s.n_pre;
               scalar_t* ob = o + b * s.n_post;
-              for (int64_t i = 0; i < s.n_pre; ++i)
-                if (kernels::is_event(xb[i])) kernels::scatter_row(ip, jp, w, s.homogeneous, i, ob);
+              for (int64_t i = 0; i < s.n_pre; ++i) {
+                if (!kernels::is_event(xb[i])) continue;
+                check_csr_row_cpu(op, ip, jp, i, s.nnz, s.n_post);
+                kernels::scatter_row(ip, jp, w, s.homogeneous, i, ob);
+              }
             }
           });
         } else {

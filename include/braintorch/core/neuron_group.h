@@ -14,7 +14,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "braintorch/core/conductance_channel.h"
 #include "braintorch/core/dynamical_system.h"
 #include "braintorch/core/external_input.h"
 #include "braintorch/core/spike_list.h"
@@ -47,6 +49,14 @@ class NeuronGroup : public DynamicalSystem {
   void mark_conductance_input() { has_conductance_input_ = true; }
   void mark_current_input() { has_current_input_ = true; }
 
+  // Fused CPU path: a group whose kernel integrates conductance channels itself (see
+  // conductance_channel.h) takes up to max_channels() of them; the others keep using the accumulators.
+  // Returns whether `channel` is (now) attached. The group holds it weakly: a channel whose projection
+  // is gone is dropped.
+  bool attach_channel(const std::shared_ptr<ConductanceChannel>& channel);
+  virtual int max_channels() const { return 0; }
+  static constexpr int kMaxChannels = 2;  // what any fused kernel supports
+
  protected:
   // Allocates spike, accumulators and the spike list; subclasses call it from reset_state_impl.
   void reset_group_state();
@@ -58,6 +68,10 @@ class NeuronGroup : public DynamicalSystem {
   // a scalar (returned through *scalar).
   at::Tensor external_at(const Clock& clock, double* scalar) const;
 
+  // Locks the attached channels that are still alive into out[0 .. count) (at most max_channels(),
+  // expired ones are removed) and returns the count. No allocation: it runs every step.
+  int lock_channels(std::shared_ptr<ConductanceChannel>* out);
+
   int64_t size_;
   at::Tensor spike_;
   at::Tensor current_in_, conductance_in_, reversal_in_;
@@ -65,6 +79,7 @@ class NeuronGroup : public DynamicalSystem {
   SpikeList spike_list_;
   bool spike_list_valid_ = false;
   ExternalInput external_;
+  std::vector<std::weak_ptr<ConductanceChannel>> channels_;
 };
 
 // A contiguous slice [start, stop) of a group (Brian2's subgroup, BrainPy's view): the E and I

@@ -42,6 +42,8 @@ class Normal : public Initializer {
  public:
   Normal(double mean, double std);
   std::string describe() const override;
+  double mean() const { return mean_; }
+  double std() const { return std_; }
 
  protected:
   at::Tensor sample_cpu_double(at::IntArrayRef shape, at::Generator& generator) const override;
@@ -54,6 +56,8 @@ class Uniform : public Initializer {
  public:
   Uniform(double low, double high);
   std::string describe() const override;
+  double low() const { return low_; }
+  double high() const { return high_; }
 
  protected:
   at::Tensor sample_cpu_double(at::IntArrayRef shape, at::Generator& generator) const override;

@@ -29,6 +29,8 @@ class LIF : public NeuronGroup {
   LIF(int64_t size, LIFOptions options = {});
 
   void update(const Clock& clock) override;
+  // The fused CPU kernel integrates up to two conductance channels itself (conductance_channel.h).
+  int max_channels() const override { return kMaxChannels; }
 
   const LIFOptions& options() const { return opts_; }
   const at::Tensor& v() const { return v_; }

@@ -25,14 +25,17 @@
 //     "braintorch::event_csr_matvec does not support double backward".
 //
 // Validation: every user error is a c10::Error naming the offending argument. On CPU the CSR structure
-// is checked in full on every call (indptr[0] == 0, monotone, indptr[n_pre] == nnz, every index in
-// [0, n_post)): one linear pass over indptr and indices, O(n_pre + nnz) reads. On CUDA only metadata
+// is checked as it is read (indptr[0] == 0, indptr[n_pre] == nnz, rows non-decreasing within [0, nnz],
+// every index in [0, n_post)): the event-driven forward product checks the rows of spiking neurons only,
+// so it stays O(events) (a row that is never read is never checked); every other direction reads, and
+// checks, the whole structure. On CUDA only metadata
 // is checked on the host (no device->host sync); the kernels assert index bounds on the device.
 //
 // Determinism: on CPU the results are bitwise identical for any number of threads (work is split only
 // over independent outputs). On CUDA the scatters (forward product, transposed input gradient) use float
 // atomicAdd, so their summation order, and hence the last bits, may vary from run to run.
 #include <ATen/core/Tensor.h>
+#include <c10/util/Exception.h>
 
 #include <array>
 #include <cstdint>
@@ -83,6 +86,23 @@ EventCsrSizes check_event_csr_matvec_backward_args(const at::Tensor& grad_out, c
 // Full CSR structure check on CPU tensors (contiguous): indptr[0] == 0, monotone, indptr[n_pre] == nnz,
 // 0 <= indices < n_post. O(n_pre + nnz).
 void check_csr_structure_cpu(const char* op, const at::Tensor& indptr, const at::Tensor& indices, int64_t n_post);
+// The O(1) part of it: indptr[0] == 0 and indptr[n_pre] == nnz (CPU, contiguous).
+void check_csr_ends_cpu(const char* op, const at::Tensor& indptr, int64_t nnz);
+// One row as it is used: 0 <= indptr[row] <= indptr[row + 1] <= nnz and its indices in [0, n_post).
+// O(row length); the event-driven kernels call it for the rows of spiking neurons only.
+template <typename ptr_t, typename index_t>
+void check_csr_row_cpu(const char* op, const ptr_t* indptr, const index_t* indices, int64_t row, int64_t nnz,
+                       int64_t n_post) {
+  const int64_t begin = int64_t(indptr[row]), end = int64_t(indptr[row + 1]);
+  TORCH_CHECK(0 <= begin && begin <= end && end <= nnz, op, ": indptr must be non-decreasing within [0, nnz = ", nnz,
+              "], but row ", row, " spans indptr[", row, "] = ", begin, " to indptr[", row + 1, "] = ", end);
+  bool ok = true;
+  for (int64_t k = begin; k < end; ++k) ok &= (indices[k] >= 0) & (int64_t(indices[k]) < n_post);
+  if (ok) return;
+  for (int64_t k = begin; k < end; ++k)
+    TORCH_CHECK(indices[k] >= 0 && int64_t(indices[k]) < n_post, op, ": indices[", k, "] = ", int64_t(indices[k]),
+                " is out of range for n_post = ", n_post);
+}
 
 // The output shape: spikes.shape[:-1] + (n_out,).
 std::vector<int64_t> event_csr_output_shape(const at::Tensor& spikes, int64_t n_out);

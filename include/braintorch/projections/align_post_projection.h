@@ -7,6 +7,9 @@
 // One step (spikes of the previous step act now, as in Brian2 and BrainPy with no delay):
 //   g <- decay * g + W^T s_pre     (event-driven: only rows of spiking neurons are read)
 //   post accumulators += out(g)
+// On the fused CPU path a COBA projection onto a whole group hands the last two lines to the group's
+// kernel when the group takes it as a conductance channel (conductance_channel.h): the projection then
+// only scatters the events.
 #include <memory>
 
 #include "braintorch/projections/projection.h"
@@ -33,7 +36,8 @@ class AlignPostProjection : public Projection {
   std::shared_ptr<Communication> comm_;
   std::shared_ptr<ExponentialSynapse> syn_;
   std::shared_ptr<SynapticOutput> out_;
-  SpikeList scratch_;  // when the pre group produced no spike list (differentiable or GPU update)
+  SpikeList scratch_;
+  std::shared_ptr<ConductanceChannel> channel_;  // set when the post group integrates this synapse  // when the pre group produced no spike list (differentiable or GPU update)
 };
 
 }  // namespace braintorch

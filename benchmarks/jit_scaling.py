@@ -1,0 +1,143 @@
+"""COBA-LIF with just-in-time connectivity scaled from 4k to 1M neurons: time and peak memory.
+
+    python3 benchmarks/jit_scaling.py [--sizes 4000 16000 64000 256000 1000000] [--duration-ms 100]
+        [--comms EventJIT EventCSR] [--braintorch build/bin/braintorch] [--out benchmarks/results/<date>-jit-scaling]
+
+Each size N is the built-in COBA network (networks/coba.json) with N neurons (80% E, 20% I) and
+connection probability 80 / N, so every neuron receives 80 synapses on average (64 E, 16 I) and the
+dynamics stay those of the 4000-neuron network. Each (size, comm) runs in its own `braintorch run`
+process; time per biological second = loop seconds / duration, peak memory = the process's maximum
+resident set size (wait4's ru_maxrss). EventJIT regenerates the connectivity of the spiking rows every
+step and stores none; EventCSR builds it once. Writes scaling.json, scaling.md and scaling.svg.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def network(n: int, comm: str, duration_ms: float) -> dict:
+    spec = json.loads((ROOT / "networks" / "coba.json").read_text())
+    n_e = int(round(0.8 * n))
+    spec["name"] = f"coba_{comm.lower()}_{n}"
+    spec["simulation"]["duration_ms"] = duration_ms
+    spec["groups"][0]["size"] = n
+    spec["populations"][0]["stop"] = n_e
+    spec["populations"][1]["start"] = n_e
+    spec["populations"][1]["stop"] = n
+    for p in spec["projections"]:
+        p["comm"]["type"] = comm
+        p["comm"]["connectivity"]["prob"] = 80.0 / n
+    return spec
+
+
+def run(binary: str, spec: dict, workdir: Path) -> dict:
+    path = workdir / f"{spec['name']}.json"
+    path.write_text(json.dumps(spec))
+    out = workdir / spec["name"]
+    proc = subprocess.Popen([binary, "run", str(path), "--out", str(out), "--no-progress"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    text = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{spec['name']} failed:\n{text}")
+    summary = json.loads((out / "summary.json").read_text())
+    summary["peak_rss_mib"] = usage.ru_maxrss / 1024.0  # KiB on Linux
+    return summary
+
+
+def svg_plot(rows: list[dict], path: Path) -> None:
+    """Two log-log panels: seconds per biological second, and peak memory, against N."""
+    import math
+
+    comms = sorted({r["comm"] for r in rows})
+    colours = {"EventJIT": "#c0392b", "EventCSR": "#2471a3"}
+    w, h, pad = 420, 300, 60
+    panels = [("time per biological second (s)", "seconds_per_bio_second"), ("peak memory (MiB)", "peak_rss_mib")]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * w}" height="{h + 30}" font-family="sans-serif" '
+             f'font-size="11">', '<rect width="100%" height="100%" fill="white"/>']
+    xs = [r["neurons"] for r in rows]
+    lx0, lx1 = math.log10(min(xs)) - 0.1, math.log10(max(xs)) + 0.1
+    for k, (title, key) in enumerate(panels):
+        ox = k * w
+        ys = [r[key] for r in rows if r[key] > 0]
+        ly0, ly1 = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
+        if ly1 == ly0:
+            ly1 += 1
+
+        def px(x):
+            return ox + pad + (math.log10(x) - lx0) / (lx1 - lx0) * (w - 1.5 * pad)
+
+        def py(y):
+            return h - pad + 20 - (math.log10(y) - ly0) / (ly1 - ly0) * (h - 1.5 * pad)
+
+        parts.append(f'<text x="{ox + w / 2}" y="16" text-anchor="middle">{title}</text>')
+        parts.append(f'<line x1="{px(min(xs)) - 10}" y1="{py(10 ** ly0)}" x2="{ox + w - pad / 2}" y2="{py(10 ** ly0)}" stroke="black"/>')
+        parts.append(f'<line x1="{ox + pad}" y1="{py(10 ** ly0)}" x2="{ox + pad}" y2="{py(10 ** ly1)}" stroke="black"/>')
+        for e in range(ly0, ly1 + 1):
+            parts.append(f'<text x="{ox + pad - 5}" y="{py(10 ** e) + 4}" text-anchor="end">1e{e}</text>')
+        for x in sorted(set(xs)):
+            parts.append(f'<text x="{px(x)}" y="{py(10 ** ly0) + 15}" text-anchor="middle">{x:g}</text>')
+        parts.append(f'<text x="{ox + w / 2}" y="{h + 25}" text-anchor="middle">neurons</text>')
+        for c in comms:
+            pts = sorted((r["neurons"], r[key]) for r in rows if r["comm"] == c and r[key] > 0)
+            poly = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
+            parts.append(f'<polyline points="{poly}" fill="none" stroke="{colours.get(c, "gray")}" stroke-width="2"/>')
+            for x, y in pts:
+                parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colours.get(c, "gray")}"/>')
+        for i, c in enumerate(comms):
+            parts.append(f'<text x="{ox + pad + 10}" y="{40 + 14 * i}" fill="{colours.get(c, "gray")}">{c}</text>')
+    parts.append("</svg>")
+    path.write_text("\n".join(parts) + "\n")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[4000, 16000, 64000, 256000, 1000000])
+    ap.add_argument("--comms", nargs="+", default=["EventJIT", "EventCSR"])
+    ap.add_argument("--duration-ms", type=float, default=100.0)
+    ap.add_argument("--braintorch", default=str(ROOT / "build" / "bin" / "braintorch"))
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results") / f"{dt.date.today()}-jit-scaling")
+    args = ap.parse_args()
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            for comm in args.comms:
+                s = run(args.braintorch, network(n, comm, args.duration_ms), Path(tmp))
+                row = {"neurons": n, "comm": comm, "synapses": s["synapses"], "steps": s["steps"],
+                       "loop_seconds": s["wall_seconds"], "setup_seconds": s["setup_seconds"],
+                       "seconds_per_bio_second": s["wall_seconds"] / (args.duration_ms / 1000.0),
+                       "peak_rss_mib": s["peak_rss_mib"], "rate_e_hz": s["groups"]["E"]["mean_rate_hz"],
+                       "rate_i_hz": s["groups"]["I"]["mean_rate_hz"]}
+                rows.append(row)
+                print(f"[jit-scaling] N={n:>8} {comm:<8} {row['seconds_per_bio_second']:9.2f} s/bio-s "
+                      f"setup {row['setup_seconds']:7.2f} s  peak {row['peak_rss_mib']:8.1f} MiB  "
+                      f"E {row['rate_e_hz']:.1f} Hz  I {row['rate_i_hz']:.1f} Hz", flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    command = (f"python3 benchmarks/jit_scaling.py --sizes {' '.join(map(str, args.sizes))} --comms "
+               f"{' '.join(args.comms)} --duration-ms {args.duration_ms:g} --out {args.out}")
+    (args.out / "scaling.json").write_text(json.dumps({"command": command, "rows": rows}, indent=1))
+    lines = [f"# COBA-LIF scaling, 80 synapses per neuron ({dt.datetime.now(dt.timezone.utc):%Y-%m-%d})", "",
+             f"Command: `{command}`", "",
+             "| neurons | comm | synapses | s per biological s | setup s | peak memory MiB | E Hz | I Hz |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['neurons']} | {r['comm']} | {r['synapses']} | {r['seconds_per_bio_second']:.2f} | "
+                     f"{r['setup_seconds']:.2f} | {r['peak_rss_mib']:.0f} | {r['rate_e_hz']:.1f} | {r['rate_i_hz']:.1f} |")
+    (args.out / "scaling.md").write_text("\n".join(lines) + "\n")
+    svg_plot(rows, args.out / "scaling.svg")
+    print(f"[jit-scaling] wrote {args.out}/scaling.md, scaling.json, scaling.svg")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
