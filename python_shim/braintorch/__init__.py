@@ -12,5 +12,6 @@ from . import ops  # noqa: E402  (the library must be loaded before the fakes ar
 from .ops import event_csr_matvec  # noqa: E402
 from . import connect  # noqa: E402  (connectivity builders, conversions, STDP)
 from . import jitconn  # noqa: E402,F401  (JIT connectivity ops, fakes and layers)
+from . import sparse_ops  # noqa: E402  (csr_matvec, event_dense_matvec, fcn ops and their layers)
 
-__all__ = ["ops", "event_csr_matvec"]
+__all__ = ["ops", "event_csr_matvec", "connect", "jitconn", "sparse_ops"]

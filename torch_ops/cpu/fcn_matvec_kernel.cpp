@@ -1,0 +1,116 @@
+// CPU kernels of braintorch::fcn_matvec / event_fcn_matvec and their backward ops (loops shared with
+// csr_matvec in cpu/row_sparse_cpu.h; bitwise identical results for any thread count).
+#include <ATen/ops/empty.h>
+#include <ATen/ops/full.h>
+#include <ATen/ops/zeros.h>
+#include <torch/library.h>
+
+#include "braintorch/ops/fcn_matvec.h"
+#include "torch_ops/cpu/row_sparse_cpu.h"
+#include "torch_ops/kernels/row_layouts.h"
+
+namespace braintorch::ops {
+namespace {
+
+using namespace detail;
+
+template <bool EVENTS>
+constexpr const char* op_name() {
+  return EVENTS ? "braintorch::event_fcn_matvec" : "braintorch::fcn_matvec";
+}
+template <bool EVENTS>
+constexpr const char* backward_op_name() {
+  return EVENTS ? "braintorch::event_fcn_matvec_backward" : "braintorch::fcn_matvec_backward";
+}
+
+// The input dtype: the events may be bool/float32/float64; the float product has the weights dtype.
+template <bool EVENTS, typename F>
+void dispatch_input_type(at::ScalarType t, F&& f) {
+  if constexpr (EVENTS) {
+    dispatch_spike_type(t, f);
+  } else {
+    dispatch_weight_type(t, f);
+  }
+}
+
+template <bool EVENTS>
+at::Tensor fcn_cpu(const at::Tensor& x_in, const at::Tensor& indices_in, const at::Tensor& weights_in, int64_t n_post,
+                   bool transpose) {
+  constexpr const char* op = op_name<EVENTS>();
+  const auto s = check_fcn_args(op, EVENTS, x_in, indices_in, weights_in, n_post, transpose);
+  const auto x = x_in.contiguous();
+  const auto indices = indices_in.contiguous();
+  const auto weights = weights_in.contiguous();
+  check_fcn_indices_cpu(op, indices, n_post);
+
+  auto out = at::zeros(event_csr_output_shape(x, s.n_out), weights.options());
+  if (out.numel() == 0 || s.nnz == 0) return out;
+  const kernels::FixedRows rows{indices.size(1)};
+  dispatch_index_type(indices, [&](auto idx_v) {
+    using index_t = decltype(idx_v);
+    dispatch_weight_type(weights.scalar_type(), [&](auto w_v) {
+      using scalar_t = decltype(w_v);
+      dispatch_input_type<EVENTS>(x.scalar_type(), [&](auto in_v) {
+        using input_t = decltype(in_v);
+        row_sparse_cpu::forward<EVENTS>(x.data_ptr<input_t>(), indices.data_ptr<index_t>(),
+                                        weights.data_ptr<scalar_t>(), rows, s, transpose, out.data_ptr<scalar_t>());
+      });
+    });
+  });
+  return out;
+}
+
+template <bool EVENTS>
+std::tuple<at::Tensor, at::Tensor> fcn_backward_cpu(const at::Tensor& grad_out_in, const at::Tensor& x_in,
+                                                    const at::Tensor& indices_in, const at::Tensor& weights_in,
+                                                    int64_t n_post, bool transpose, std::array<bool, 2> output_mask) {
+  constexpr const char* op = backward_op_name<EVENTS>();
+  const auto s =
+      check_fcn_backward_args(op, EVENTS, grad_out_in, x_in, indices_in, weights_in, n_post, transpose, output_mask);
+  const auto x = x_in.contiguous();
+  const auto indices = indices_in.contiguous();
+  const auto weights = weights_in.contiguous();
+  const auto g = grad_out_in.to(weights.scalar_type()).contiguous();
+  check_fcn_indices_cpu(op, indices, n_post);
+
+  at::Tensor grad_x = at::empty({0}, weights.options());
+  at::Tensor grad_weights = at::empty({0}, weights.options());
+  at::Tensor gx, gw;  // gx in the weights dtype, cast to the input dtype at the end
+  if (output_mask[0]) gx = at::zeros(x.sizes(), weights.options());
+  if (output_mask[1]) gw = at::zeros({s.nnz}, weights.options());
+  const kernels::FixedRows rows{indices.size(1)};
+
+  dispatch_index_type(indices, [&](auto idx_v) {
+    using index_t = decltype(idx_v);
+    dispatch_weight_type(weights.scalar_type(), [&](auto w_v) {
+      using scalar_t = decltype(w_v);
+      const index_t* jp = indices.data_ptr<index_t>();
+      if (output_mask[0] && gx.numel() > 0 && s.nnz > 0)
+        row_sparse_cpu::input_grad(g.data_ptr<scalar_t>(), jp, weights.data_ptr<scalar_t>(), rows, s, transpose,
+                                   gx.data_ptr<scalar_t>());
+      if (output_mask[1] && s.nnz > 0) {
+        dispatch_input_type<EVENTS>(x.scalar_type(), [&](auto in_v) {
+          using input_t = decltype(in_v);
+          row_sparse_cpu::weight_grad<EVENTS>(x.data_ptr<input_t>(), g.data_ptr<scalar_t>(), jp, rows, s, transpose,
+                                              gw.data_ptr<scalar_t>());
+        });
+      }
+      if (output_mask[1])
+        grad_weights = s.homogeneous ? at::full(weights.sizes(), row_sparse_cpu::serial_sum(gw.data_ptr<scalar_t>(), s.nnz),
+                                                weights.options())
+                                     : gw.view(weights.sizes());
+    });
+  });
+  if (output_mask[0]) grad_x = gx.to(x.scalar_type());
+  return {grad_x, grad_weights};
+}
+
+}  // namespace
+}  // namespace braintorch::ops
+
+TORCH_LIBRARY_IMPL(braintorch, CPU, m) {
+  m.impl("fcn_matvec", TORCH_FN(braintorch::ops::fcn_cpu<false>));
+  m.impl("fcn_matvec_backward", TORCH_FN(braintorch::ops::fcn_backward_cpu<false>));
+  m.impl("event_fcn_matvec", TORCH_FN(braintorch::ops::fcn_cpu<true>));
+  m.impl("event_fcn_matvec_backward", TORCH_FN(braintorch::ops::fcn_backward_cpu<true>));
+}

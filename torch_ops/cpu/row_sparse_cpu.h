@@ -1,0 +1,110 @@
+#pragma once
+// CPU loops shared by the row-sparse products (csr_matvec, fcn_matvec, event_fcn_matvec). They take
+// raw contiguous pointers, a row layout (kernels::CsrRows / kernels::FixedRows) and EVENTS (whether the
+// input is an event indicator or a float value).
+//
+// Determinism: at::parallel_for only splits independent outputs (a batch row of a scatter, one entry of
+// a gather, the synapses of one row for the weight gradient), and every sum runs in a fixed order, so
+// results are bitwise identical for any thread count.
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "braintorch/ops/event_csr_matvec.h"
+#include "torch_ops/kernels/row_sparse_math.h"
+
+namespace braintorch::ops::row_sparse_cpu {
+
+inline int64_t grain_for(int64_t work_per_item) {
+  return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(1, work_per_item));
+}
+inline int64_t avg_row_length(const detail::EventCsrSizes& s) { return s.n_pre > 0 ? s.nnz / s.n_pre + 1 : 1; }
+
+// out (batch, n_out), zero-initialised by the caller.
+template <bool EVENTS, typename scalar_t, typename input_t, typename index_t, typename Rows>
+void forward(const input_t* x, const index_t* jp, const scalar_t* w, Rows rows, const detail::EventCsrSizes& s,
+             bool transpose, scalar_t* o) {
+  if (!transpose) {
+    // Scatter: one thread owns one batch row of the output; event inputs visit only active rows.
+    at::parallel_for(0, s.batch, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const input_t* xb = x + b * s.n_pre;
+        scalar_t* ob = o + b * s.n_post;
+        for (int64_t i = 0; i < s.n_pre; ++i)
+          if (kernels::row_is_active<EVENTS>(xb[i]))
+            kernels::scatter_range(jp, w, s.homogeneous, rows.begin(i), rows.end(i),
+                                   kernels::input_factor<EVENTS, scalar_t>(xb[i]), ob);
+      }
+    });
+  } else {
+    // Gather: every output entry (b, i) is an independent sum over the synapses of row i.
+    at::parallel_for(0, s.batch * s.n_pre, grain_for(avg_row_length(s)), [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        const int64_t b = r / s.n_pre, i = r - b * s.n_pre;
+        o[r] = kernels::gather_range<EVENTS>(jp, w, s.homogeneous, rows.begin(i), rows.end(i), x + b * s.n_post,
+                                             s.n_post);
+      }
+    });
+  }
+}
+
+// Input gradient (the transposed float product with the weights; straight-through for events).
+// gx (batch, n_in), zero-initialised by the caller; g (batch, n_out).
+template <typename scalar_t, typename index_t, typename Rows>
+void input_grad(const scalar_t* g, const index_t* jp, const scalar_t* w, Rows rows, const detail::EventCsrSizes& s,
+                bool transpose, scalar_t* gx) {
+  if (!transpose) {
+    // grad_x[b, i] = sum_{k in row i} w_k g[b, idx_k]
+    at::parallel_for(0, s.batch * s.n_pre, grain_for(avg_row_length(s)), [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        const int64_t b = r / s.n_pre, i = r - b * s.n_pre;
+        gx[r] = kernels::gather_range<false>(jp, w, s.homogeneous, rows.begin(i), rows.end(i), g + b * s.n_post,
+                                             s.n_post);
+      }
+    });
+  } else {
+    // grad_v[b, idx_k] += w_k g[b, i]: a scatter, split over batch rows only.
+    at::parallel_for(0, s.batch, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b)
+        for (int64_t i = 0; i < s.n_pre; ++i)
+          kernels::scatter_range(jp, w, s.homogeneous, rows.begin(i), rows.end(i), g[b * s.n_pre + i],
+                                 gx + b * s.n_post);
+    });
+  }
+}
+
+// Per-synapse weight gradient gw (nnz), zero-initialised by the caller. One thread owns the synapses of
+// a row; each synapse sums over the batch in order.
+template <bool EVENTS, typename scalar_t, typename input_t, typename index_t, typename Rows>
+void weight_grad(const input_t* x, const scalar_t* g, const index_t* jp, Rows rows, const detail::EventCsrSizes& s,
+                 bool transpose, scalar_t* gw) {
+  at::parallel_for(0, s.n_pre, grain_for(avg_row_length(s) * s.batch), [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const int64_t begin = rows.begin(i), end = rows.end(i);
+      for (int64_t b = 0; b < s.batch; ++b) {
+        if (!transpose) {
+          const input_t xi = x[b * s.n_pre + i];
+          if (!kernels::row_is_active<EVENTS>(xi)) continue;
+          const scalar_t* gb = g + b * s.n_post;
+          for (int64_t k = begin; k < end; ++k) gw[k] += kernels::weight_grad_product<EVENTS>(xi, gb[jp[k]]);
+        } else {
+          const scalar_t gi = g[b * s.n_pre + i];
+          const input_t* vb = x + b * s.n_post;
+          for (int64_t k = begin; k < end; ++k) gw[k] += kernels::weight_grad_product<EVENTS>(vb[jp[k]], gi);
+        }
+      }
+    }
+  });
+}
+
+// Sum of the per-synapse terms for a homogeneous weight, serially in synapse order (in double) so the
+// result does not depend on the thread count.
+template <typename scalar_t>
+double serial_sum(const scalar_t* p, int64_t n) {
+  double total = 0;
+  for (int64_t k = 0; k < n; ++k) total += double(p[k]);
+  return total;
+}
+
+}  // namespace braintorch::ops::row_sparse_cpu
