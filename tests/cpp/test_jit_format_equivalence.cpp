@@ -1,0 +1,76 @@
+// GeNN-style equivalence for just-in-time connectivity: a JIT matrix, materialised once with
+// jitc_to_dense, stored as dense and as CSR, must give exactly the same outputs and gradients as the
+// JIT operators that regenerate it on every call, when the weights are integers (every sum is exact).
+// (The fixed-fan-out formats of test_connectivity_format_equivalence.cpp cannot hold a JIT matrix,
+// whose rows have random lengths.)
+#include <ATen/TensorOperators.h>
+#include <ATen/ops/cumsum.h>
+#include <ATen/ops/equal.h>
+#include <ATen/ops/matmul.h>
+#include <ATen/ops/nonzero.h>
+#include <ATen/ops/rand.h>
+#include <ATen/ops/scalar_tensor.h>
+#include <ATen/ops/zeros.h>
+#include <gtest/gtest.h>
+#include <torch/autograd.h>
+
+#include "braintorch/ops/event_csr_matvec.h"
+#include "braintorch/ops/event_dense_matvec.h"
+#include "braintorch/ops/jitc_matvec.h"
+
+namespace ops = braintorch::ops;
+
+namespace {
+
+struct Csr {
+  at::Tensor indptr, indices;
+};
+
+Csr csr_of(const at::Tensor& dense) {
+  const at::Tensor nz = at::nonzero(dense);  // row-major: rows, then columns, ascending
+  Csr c;
+  c.indices = nz.select(1, 1).to(at::kInt).contiguous();
+  c.indptr = at::zeros({dense.size(0) + 1}, at::kLong);
+  const at::Tensor rows = nz.select(1, 0).contiguous();
+  for (int64_t k = 0; k < rows.numel(); ++k) c.indptr.data_ptr<int64_t>()[rows.data_ptr<int64_t>()[k] + 1] += 1;
+  c.indptr = c.indptr.cumsum(0);
+  return c;
+}
+
+}  // namespace
+
+TEST(JitFormatEquivalence, JitDenseAndCsrAgreeExactlyWithIntegerWeights) {
+  const auto f64 = at::TensorOptions().dtype(at::kDouble);
+  const int64_t n_pre = 90, n_post = 70, seed = 17;
+  const double prob = 0.15;
+  const at::Tensor w = at::scalar_tensor(3.0, f64), unused = at::scalar_tensor(0.0, f64);
+  const at::Tensor W = ops::jitc_to_dense(w, unused, seed, prob, n_pre, n_post, "homo");
+  const Csr c = csr_of(W);
+  for (bool transpose : {false, true}) {
+    SCOPED_TRACE(transpose);
+    const int64_t n_in = transpose ? n_post : n_pre;
+    // Events: bool spikes, integer-weight sums are exact in every format.
+    const at::Tensor s = at::rand({4, n_in}, f64) < 0.3;
+    const at::Tensor jit = ops::event_jitc_matvec(s, w, unused, seed, prob, n_pre, n_post, "homo", transpose);
+    const at::Tensor csr = ops::event_csr_matvec(s, c.indptr, c.indices, w.reshape({1}), n_post, transpose);
+    const at::Tensor dense = ops::event_dense_matvec(s, W, transpose);
+    const at::Tensor ref = at::matmul(s.to(at::kDouble), transpose ? W.t() : W);
+    EXPECT_TRUE(at::equal(jit, ref));
+    EXPECT_TRUE(at::equal(csr, ref));
+    EXPECT_TRUE(at::equal(dense, ref));
+    // Gradients of the float products with an integer upstream gradient: input and the shared weight.
+    const at::Tensor x = (at::rand({4, n_in}, f64) * 4).floor();
+    const at::Tensor g = (at::rand({4, transpose ? n_pre : n_post}, f64) * 4).floor();
+    auto grads = [&](bool use_jit) {
+      at::Tensor xi = x.clone().requires_grad_(true), wi = w.clone().requires_grad_(true);
+      const at::Tensor y = use_jit ? ops::jitc_matvec(xi, wi, unused, seed, prob, n_pre, n_post, "homo", transpose)
+                                   : at::matmul(xi, (transpose ? W.t() : W) / 3.0 * wi);
+      const auto gr = torch::autograd::grad({y}, {xi, wi}, {g});
+      return std::make_pair(gr[0], gr[1]);
+    };
+    const auto [gx_jit, gw_jit] = grads(true);
+    const auto [gx_ref, gw_ref] = grads(false);
+    EXPECT_TRUE(at::equal(gx_jit, gx_ref));
+    EXPECT_TRUE(at::equal(gw_jit, gw_ref));
+  }
+}
