@@ -46,12 +46,8 @@ TEST(OdeAdaptive, MeetsTolerance) {
       double err = 0;
       for (size_t i = 0; i < exact.size(); ++i)
         err = std::max(err, std::abs(r.final_state[i].item<double>() - exact[i]));
-      // Global error commensurate with the per-step tolerance (solution magnitude ~ 2), except rkf12:
-      // its estimate (b - b_low) k dt = dt (k3 - k1) / 512 ~ dt^2 y'' / 512 comes from a first-order
-      // member with an almost vanishing error constant, so it underestimates the propagated solution's
-      // O(dt^3) local error by orders of magnitude (known limitation of Fehlberg's 1(2) pair, documented
-      // in docs/integrators_ode.md). It is held to the bound it does meet, and to converging with tol.
-      const double bound = m == "rkf12" ? 2000 * tol * 3 : 10 * tol * 3;
+      // Global error commensurate with the per-step tolerance (solution magnitude ~ 2).
+      const double bound = 10 * tol * 3;
       EXPECT_LT(err, bound) << m << " tol " << tol;
       // 1000x tighter tolerance: at least 100x smaller global error.
       if (loose_error >= 0) EXPECT_LT(err, loose_error * 1e-2) << m;
