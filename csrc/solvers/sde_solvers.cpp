@@ -6,6 +6,7 @@
 #include <ATen/ops/expm1.h>
 #include <ATen/ops/ones_like.h>
 #include <ATen/ops/randn.h>
+#include <ATen/ops/stack.h>
 #include <ATen/ops/zeros_like.h>
 #include <ATen/ops/where.h>
 #include <c10/core/GradMode.h>
@@ -70,6 +71,37 @@ std::pair<Tensors, Tensors> value_and_diag_derivative(const OdeFunction& h, cons
     for (auto& x : dh) x = x.detach();
   }
   return {hv, dh};
+}
+
+// Vector noise: g(y) of shape state.shape + (m) and D[..., k] = dg_{i,k}/dy_i by autograd, one backward
+// pass per noise source (element-wise assumption as above). Detached when no gradients are wanted.
+std::pair<Tensors, Tensors> value_and_diag_derivative_per_source(const SdeDiffusion& g, const Tensors& y, double t,
+                                                                 const Tensors& params) {
+  const bool keep_graph = any_requires_grad(y, params);
+  at::AutoGradMode enable(true);
+  Tensors yv(y.size());
+  for (size_t i = 0; i < y.size(); ++i) yv[i] = y[i].requires_grad() ? y[i] : y[i].detach().requires_grad_(true);
+  Tensors gv = g(yv, t, params);
+  check_outputs(y, gv, "diffusion g", true);
+  Tensors dg(y.size());
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (!gv[i].requires_grad()) {
+      dg[i] = at::zeros_like(gv[i]);
+      continue;
+    }
+    std::vector<at::Tensor> columns;
+    for (int64_t k = 0; k < gv[i].size(-1); ++k) {
+      auto grads = torch::autograd::grad({gv[i].select(-1, k).sum()}, {yv[i]}, {}, /*retain_graph=*/true,
+                                         /*create_graph=*/keep_graph, /*allow_unused=*/true);
+      columns.push_back(grads[0].defined() ? grads[0] : at::zeros_like(y[i]));
+    }
+    dg[i] = at::stack(columns, -1);
+  }
+  if (!keep_graph) {
+    for (auto& x : gv) x = x.detach();
+    for (auto& x : dg) x = x.detach();
+  }
+  return {gv, dg};
 }
 
 // The Rossler SRI tableau (4 stages, strictly lower triangular A0, A1, B0, B1).
@@ -200,6 +232,52 @@ std::string lower(std::string s) {
   return s;
 }
 
+// Derivative-free Milstein for vector noise (commutative noise, see the header). The direction
+// derivative L^j g = sum_l g_{l,j} dg/dy_l is a difference quotient along source j's column, for every
+// state at once (no element-wise assumption): Ito one-sided from y + f dt + g_j sqrt(dt), Stratonovich
+// centred. Costs m (Ito) or 2m (Stratonovich) extra evaluations of g.
+Tensors milstein2_vector_step(const OdeFunction& f, const SdeDiffusion& g, bool ito, const Tensors& y, double t,
+                              double dt, const SdeNoise& nz, const Tensors& params) {
+  const size_t n = y.size();
+  const double sq = std::sqrt(dt);
+  Tensors a = f(y, t, params);
+  check_outputs(y, a, "drift f", false);
+  Tensors b = g(y, t, params);
+  check_outputs(y, b, "diffusion g", true);
+  const int64_t m = n > 0 ? b[0].size(-1) : 0;
+  for (size_t k = 0; k < n; ++k)
+    TORCH_CHECK(b[k].size(-1) == m, "diffusion g: every output needs the same number of noise sources; output 0 has ",
+                m, ", output ", k, " has ", b[k].size(-1));
+  Tensors out(n), correction(n);
+  for (int64_t j = 0; j < m; ++j) {
+    Tensors yp(n), ym(n);
+    for (size_t k = 0; k < n; ++k) {
+      const at::Tensor step = b[k].select(-1, j) * sq;
+      yp[k] = ito ? y[k] + a[k] * dt + step : y[k] + step;
+      if (!ito) ym[k] = y[k] - step;
+    }
+    Tensors bp = g(yp, t, params);
+    check_outputs(y, bp, "diffusion g", true);
+    Tensors bm = b;
+    if (!ito) {
+      bm = g(ym, t, params);
+      check_outputs(y, bm, "diffusion g", true);
+    }
+    for (size_t k = 0; k < n; ++k) {
+      const at::Tensor& dW = nz.dW[k];
+      const at::Tensor Ljg = (bp[k] - bm[k]) / (ito ? sq : 2 * sq);  // L^j g_k for every source k
+      at::Tensor term = noise_term(Ljg, dW, WienerType::Vector) * dW.select(-1, j);
+      if (ito) term = term - dt * Ljg.select(-1, j);
+      correction[k] = correction[k].defined() ? correction[k] + term : term;
+    }
+  }
+  for (size_t k = 0; k < n; ++k) {
+    out[k] = y[k] + a[k] * dt + noise_term(b[k], nz.dW[k], WienerType::Vector);
+    if (correction[k].defined()) out[k] = out[k] + 0.5 * correction[k];
+  }
+  return out;
+}
+
 }  // namespace
 
 SdeMethod parse_sde_method(const std::string& name) {
@@ -251,8 +329,9 @@ Tensors sde_step(const OdeFunction& f, const SdeDiffusion& g, SdeMethod method, 
                 "sde_step: this method only supports Ito; valid Stratonovich methods: euler, heun, milstein, milstein2");
   }
   if (vec) {
-    TORCH_CHECK(method == SdeMethod::Euler || method == SdeMethod::Heun,
-                "sde_step: wiener_type 'vector' supports only euler (Ito) and euler/heun (Stratonovich)");
+    TORCH_CHECK(!sde_method_needs_dz(method),
+                "sde_step: srk1w1, srk2w1 and klpl are scalar-noise schemes; wiener_type 'vector' supports euler, "
+                "milstein, milstein2 (Ito and Stratonovich), heun (Stratonovich) and exp_euler (Ito)");
   }
   if (sde_method_needs_dz(method)) {
     TORCH_CHECK(nz.dZ.size() == y.size(), "sde_step: this method needs noise.dZ (I10), one tensor per state");
@@ -299,6 +378,18 @@ Tensors sde_step(const OdeFunction& f, const SdeDiffusion& g, SdeMethod method, 
     }
     case SdeMethod::Milstein: {
       Tensors a = eval(f, y, t, "drift f", false);
+      if (vec) {
+        // Commutative noise (see the header): sum_{j,k} L^j g_k (dW_j dW_k - [Ito] delta_jk dt) / 2 with
+        // L^j g_{i,k} = g_{i,j} dg_{i,k}/dy_i factorises into two sums over the sources.
+        auto [b, db] = value_and_diag_derivative_per_source(g, y, t, params);
+        const double shift = integral == SdeIntegral::Ito ? dt : 0.0;
+        for (size_t k = 0; k < n; ++k) {
+          const at::Tensor& dW = nz.dW[k];
+          const at::Tensor gdW = noise_term(b[k], dW, wiener);
+          out[k] = y[k] + a[k] * dt + gdW + 0.5 * (gdW * noise_term(db[k], dW, wiener) - shift * (b[k] * db[k]).sum(-1));
+        }
+        return out;
+      }
       auto [b, db] = value_and_diag_derivative(g, y, t, params, "diffusion g");
       const double shift = integral == SdeIntegral::Ito ? dt : 0.0;  // Ito: I11 = (dW^2 - dt)/2
       for (size_t k = 0; k < n; ++k) {
@@ -312,9 +403,10 @@ Tensors sde_step(const OdeFunction& f, const SdeDiffusion& g, SdeMethod method, 
       // g(y)) / sqrt(dt); its O(sqrt(dt)) bias multiplies the mean-zero dW^2 - dt. Stratonovich multiplies
       // dW^2 (mean dt), so it needs the centred difference (g(y + g sqrt(dt)) - g(y - g sqrt(dt))) / 2 sqrt(dt)
       // to keep strong order 1.
+      const bool ito = integral == SdeIntegral::Ito;
+      if (vec) return milstein2_vector_step(f, g, ito, y, t, dt, nz, params);
       Tensors a = eval(f, y, t, "drift f", false), b = eval(g, y, t, "diffusion g", false);
       Tensors yp(n), ym(n);
-      const bool ito = integral == SdeIntegral::Ito;
       for (size_t k = 0; k < n; ++k) {
         yp[k] = ito ? y[k] + a[k] * dt + b[k] * sq : y[k] + b[k] * sq;
         ym[k] = y[k] - b[k] * sq;
@@ -333,13 +425,13 @@ Tensors sde_step(const OdeFunction& f, const SdeDiffusion& g, SdeMethod method, 
       // The drift's element-wise linear part A = df/dy is integrated exactly: y + phi(A dt) f dt + g dW
       // with phi(z) = (e^z - 1) / z.
       auto [a, da] = value_and_diag_derivative(f, y, t, params, "drift f");
-      Tensors b = eval(g, y, t, "diffusion g", false);
+      Tensors b = eval(g, y, t, "diffusion g", vec);
       for (size_t k = 0; k < n; ++k) {
         const at::Tensor z = da[k] * dt;
         const at::Tensor small = z.abs() < 1e-10;
         const at::Tensor safe_z = at::where(small, at::ones_like(z), z);
         const at::Tensor phi = at::where(small, 1.0 + 0.5 * z, at::expm1(safe_z) / safe_z);
-        out[k] = y[k] + phi * a[k] * dt + b[k] * nz.dW[k];
+        out[k] = y[k] + phi * a[k] * dt + noise_term(b[k], nz.dW[k], wiener);
       }
       return out;
     }

@@ -16,11 +16,18 @@
 //   vector: g returns state.shape + (m) for m noise sources; the increment is sum_k g[..., k] dW[k].
 //           dW must broadcast against g's shape: shape (m) shares the m sources by all elements; the
 //           seeded steppers draw dW of g's full shape (independent sources per element).
-//           Only euler (Ito) and euler / heun (Stratonovich) support vector noise: the higher-order
-//           schemes need Levy areas.
+//           euler, milstein, milstein2 (Ito and Stratonovich), heun and exp_euler support vector noise
+//           (BrainPy's vector-Wiener set plus milstein); srk1w1, srk2w1 and klpl are scalar-noise
+//           schemes and refuse it. milstein and milstein2 with vector noise assume commutative noise,
+//           L^j g_k = L^k g_j (diagonal noise, or g_k = sigma_k h(y) with one shape function h, ...):
+//           the iterated integrals are taken as I_jk + I_kj = dW_j dW_k, i.e. the Levy areas are
+//           dropped, as BrainPy does. Then they have strong order 1; for non-commutative noise they are
+//           of strong order 0.5 only (Clark & Cameron 1980). Strong orders: test_sde_vector_noise.cpp.
 //
 // milstein and exp_euler take derivatives by autograd and assume element-wise functions: g_i (resp.
 // the drift's linear part) depends on y_i element by element; cross-element dependencies are ignored.
+// milstein2 with vector noise takes difference quotients along the columns of g and makes no such
+// assumption.
 // The SRK and KlPl schemes are derivative-free and need, besides dW, the iterated integral
 // I10 = int_t^{t+dt} (W_s - W_t) ds (`SdeNoise::dZ`), which the seeded stepper draws jointly with dW.
 //
