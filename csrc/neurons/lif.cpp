@@ -12,15 +12,25 @@
 #include <algorithm>
 #include <cmath>
 
+#include "braintorch/solvers/ode_step.h"
 #include "csrc/neurons/lif_fused.h"
 
 namespace braintorch {
 
 Integrator parse_integrator(const std::string& name) {
-  if (name == "euler") return Integrator::Euler;
-  if (name == "exp_euler" || name == "exponential_euler" || name == "exp_auto") return Integrator::ExpEuler;
-  TORCH_CHECK(false, "unknown integration method '", name,
-              "'; valid: euler, exp_euler (aliases exponential_euler, exp_auto)");
+  // The solver registry's keywords and aliases (solvers/ode_step.h), so a name means the same scheme on
+  // the fused kernel, the differentiable path and solvers::make_ode_step.
+  std::string canonical;
+  try {
+    canonical = solvers::canonical_ode_method(name);
+  } catch (const c10::Error&) {
+    TORCH_CHECK(false, "unknown integration method '", name,
+                "'; valid: euler, exp_euler (aliases exponential_euler, exp_euler_auto, exp_auto)");
+  }
+  if (canonical == "euler") return Integrator::Euler;
+  if (canonical == "exp_euler") return Integrator::ExpEuler;
+  TORCH_CHECK(false, "integration method '", name, "' is a solver of solvers::make_ode_step that the fused neuron "
+              "models do not implement; valid: euler, exp_euler (aliases exponential_euler, exp_euler_auto, exp_auto)");
 }
 
 std::string integrator_name(Integrator m) { return m == Integrator::Euler ? "euler" : "exp_euler"; }

@@ -40,6 +40,11 @@ std::vector<std::string> ode_method_names() {
   return names;
 }
 
+std::string canonical_ode_method(const std::string& method) {
+  check_known(method);
+  return is_exp_euler(method) ? std::string("exp_euler") : butcher_tableau(method).name;
+}
+
 int ode_method_order(const std::string& method) {
   check_known(method);
   if (is_exp_euler(method)) return 1;

@@ -20,5 +20,9 @@ StepFunction make_ode_step(OdeFunction f, const std::string& method, Tensors par
 std::vector<std::string> ode_method_names();
 // The theoretical order of a method's step (exp_euler: 1).
 int ode_method_order(const std::string& method);
+// The canonical name of a method keyword or alias (case-insensitive): "BoSh3" -> "bs",
+// "exponential_euler" -> "exp_euler". Unknown names fail listing every valid one. Models with a fused
+// step (core/integrator.h) parse their method through this, so a name means the same scheme there.
+std::string canonical_ode_method(const std::string& method);
 
 }  // namespace braintorch::solvers
