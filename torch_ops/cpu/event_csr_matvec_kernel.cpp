@@ -59,16 +59,26 @@ at::Tensor event_csr_matvec_cpu(const at::Tensor& spikes_in, const at::Tensor& i
         const input_t* x = spikes.data_ptr<input_t>();
         scalar_t* o = out.data_ptr<scalar_t>();
         if (!transpose) {
-          // Event-driven scatter: per batch row, only rows with an event are visited. One thread owns
-          // one batch row of the output.
+          // Event-driven scatter: per batch row, only rows with an event are visited, in ascending
+          // order. One thread owns one batch row of the output. The spiking rows are collected a chunk
+          // at a time so that each row's lines can be prefetched a few rows ahead (event_csr_math.h).
           at::parallel_for(0, s.batch, 1, [&](int64_t b0, int64_t b1) {
+            constexpr int64_t kChunk = 512;
+            int64_t rows[kChunk];
             for (int64_t b = b0; b < b1; ++b) {
               const input_t* xb = x + b * s.n_pre;
               scalar_t* ob = o + b * s.n_post;
-              for (int64_t i = 0; i < s.n_pre; ++i) {
-                if (!kernels::is_event(xb[i])) continue;
-                check_csr_row_cpu(op, ip, jp, i, s.nnz, s.n_post);
-                kernels::scatter_row(ip, jp, w, s.homogeneous, i, ob);
+              int64_t pos = 0;
+              while (pos < s.n_pre) {
+                const int64_t n = kernels::collect_events(xb, pos, s.n_pre, rows, kChunk);
+                for (int64_t r = 0; r < n; ++r) {
+                  if (r + kernels::kRowPrefetchDistance < n)
+                    kernels::prefetch_row(ip, jp, w, s.homogeneous, rows[r + kernels::kRowPrefetchDistance]);
+                  // indptr is checked per row; indices while they are scattered.
+                  check_csr_row_extent_cpu(op, ip, rows[r], s.nnz);
+                  if (!kernels::scatter_row_bounded(ip, jp, w, s.homogeneous, rows[r], s.n_post, ob))
+                    check_csr_row_cpu(op, ip, jp, rows[r], s.nnz, s.n_post);  // raises, naming the index
+                }
               }
             }
           });

@@ -88,14 +88,21 @@ EventCsrSizes check_event_csr_matvec_backward_args(const at::Tensor& grad_out, c
 void check_csr_structure_cpu(const char* op, const at::Tensor& indptr, const at::Tensor& indices, int64_t n_post);
 // The O(1) part of it: indptr[0] == 0 and indptr[n_pre] == nnz (CPU, contiguous).
 void check_csr_ends_cpu(const char* op, const at::Tensor& indptr, int64_t nnz);
-// One row as it is used: 0 <= indptr[row] <= indptr[row + 1] <= nnz and its indices in [0, n_post).
-// O(row length); the event-driven kernels call it for the rows of spiking neurons only.
-template <typename ptr_t, typename index_t>
-void check_csr_row_cpu(const char* op, const ptr_t* indptr, const index_t* indices, int64_t row, int64_t nnz,
-                       int64_t n_post) {
+// One row's extent: 0 <= indptr[row] <= indptr[row + 1] <= nnz. O(1).
+template <typename ptr_t>
+void check_csr_row_extent_cpu(const char* op, const ptr_t* indptr, int64_t row, int64_t nnz) {
   const int64_t begin = int64_t(indptr[row]), end = int64_t(indptr[row + 1]);
   TORCH_CHECK(0 <= begin && begin <= end && end <= nnz, op, ": indptr must be non-decreasing within [0, nnz = ", nnz,
               "], but row ", row, " spans indptr[", row, "] = ", begin, " to indptr[", row + 1, "] = ", end);
+}
+// One row as it is used: its extent and its indices in [0, n_post). O(row length); the event-driven
+// kernels check the rows of spiking neurons only (the CPU scatter checks indices while it scatters and
+// calls this to raise the error).
+template <typename ptr_t, typename index_t>
+void check_csr_row_cpu(const char* op, const ptr_t* indptr, const index_t* indices, int64_t row, int64_t nnz,
+                       int64_t n_post) {
+  check_csr_row_extent_cpu(op, indptr, row, nnz);
+  const int64_t begin = int64_t(indptr[row]), end = int64_t(indptr[row + 1]);
   bool ok = true;
   for (int64_t k = begin; k < end; ++k) ok &= (indices[k] >= 0) & (int64_t(indices[k]) < n_post);
   if (ok) return;
