@@ -1,0 +1,81 @@
+// The floor of an event-driven CSR scatter on this CPU, without torch: how long `out[idx[k]] += w[k]`
+// takes per synapse when nothing has to come from memory (hot: the same spikes every call, everything
+// cached) and when the rows come from DRAM (cold: a 256 MiB buffer is streamed between calls), next to a
+// STREAM triad measured in the same run. It explains the event CSR op's roofline fraction in
+// ops_benchmark.py: the roofline counts 8 bytes (index + weight) per synapse, but each synapse also
+// reads and writes one output line that misses L1 once the output outgrows it.
+//
+//   g++ -O3 -march=native -o /tmp/csr_scatter_floor benchmarks/csr_scatter_floor.cpp && /tmp/csr_scatter_floor
+//
+// Same layout as ops_benchmark.py: n = 100,000 rows of 100 sorted random targets, int64 indptr, int32
+// indices, float32 weights, a fraction of rows spiking, spikes compacted first (not timed separately).
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+namespace {
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+double triad_gbps() {
+  const size_t n = size_t(128) << 20;  // 3 x 512 MiB of float32
+  std::vector<float> a(n), b(n, 1.0f), c(n, 2.0f);
+  double best = 1e30;
+  for (int r = 0; r < 5; ++r) {
+    const double t0 = now();
+    for (size_t i = 0; i < n; ++i) a[i] = b[i] + 1.5f * c[i];
+    best = std::min(best, now() - t0);
+  }
+  volatile float sink = a[n / 2];
+  (void)sink;
+  return 3.0 * n * 4 / best / 1e9;
+}
+
+}  // namespace
+
+int main() {
+  const int64_t n = 100000, fan = 100;
+  std::mt19937 rng(1);
+  std::vector<int64_t> indptr(n + 1);
+  std::vector<int32_t> indices(n * fan);
+  std::vector<float> weights(n * fan, 1.0f);
+  for (int64_t i = 0; i <= n; ++i) indptr[i] = i * fan;
+  for (auto& j : indices) j = int32_t(rng() % n);
+  for (int64_t i = 0; i < n; ++i) std::sort(indices.begin() + indptr[i], indices.begin() + indptr[i + 1]);
+  std::vector<float> flush(size_t(64) << 20), out(n);
+  const double bw = triad_gbps();
+  std::printf("triad %.2f GB/s (1 thread)\n", bw);
+  std::printf("%-5s %7s %10s %10s %9s\n", "mode", "spikes", "us/call", "ns/synapse", "roofline");
+  for (const bool hot : {true, false}) {
+    for (const int64_t k : {int64_t(100), int64_t(1000), int64_t(10000)}) {
+      std::vector<std::vector<int32_t>> lists(hot ? 1 : 20);
+      for (auto& l : lists) {
+        std::vector<int32_t> all(n);
+        for (int64_t i = 0; i < n; ++i) all[i] = int32_t(i);
+        std::shuffle(all.begin(), all.end(), rng);
+        l.assign(all.begin(), all.begin() + k);
+        std::sort(l.begin(), l.end());
+      }
+      double total = 0;
+      const int calls = 20;
+      for (int c = 0; c < calls; ++c) {
+        if (!hot)
+          for (size_t q = 0; q < flush.size(); q += 16) flush[q] += 1.0f;
+        const auto& rows = lists[c % lists.size()];
+        const double t0 = now();
+        std::fill(out.begin(), out.end(), 0.0f);
+        for (const int32_t i : rows)
+          for (int64_t q = indptr[i]; q < indptr[i + 1]; ++q) out[indices[q]] += weights[q];
+        total += now() - t0;
+      }
+      const double secs = total / calls;
+      const double touched = double(k) * (2 * 8 + fan * (4 + 4)) + 2.0 * n * 4;  // as ops_benchmark.py
+      std::printf("%-5s %7lld %10.1f %10.2f %8.0f%%\n", hot ? "hot" : "cold", static_cast<long long>(k), secs * 1e6,
+                  secs * 1e9 / double(k * fan), 100 * touched / secs / 1e9 / bw);
+    }
+  }
+  return 0;
+}
