@@ -37,7 +37,14 @@ void check_outputs(const Tensors& y, const Tensors& out, const char* what, bool 
 
 // The diffusion's contribution g dW (summed over noise sources for vector noise).
 at::Tensor noise_term(const at::Tensor& g, const at::Tensor& dW, WienerType wiener) {
-  return wiener == WienerType::Vector ? (g * dW).sum(-1) : g * dW;
+  if (wiener == WienerType::Vector) {
+    // O(1) per call; without it a wrong source count surfaces as an anonymous broadcasting error.
+    TORCH_CHECK(dW.dim() >= 1 && (dW.size(-1) == g.size(-1) || dW.size(-1) == 1),
+                "sde_step: with wiener_type 'vector', noise.dW needs the m = ", g.size(-1),
+                " noise sources of g in its last dimension, got shape ", dW.sizes());
+    return (g * dW).sum(-1);
+  }
+  return g * dW;
 }
 
 bool any_requires_grad(const Tensors& a, const Tensors& b) {

@@ -97,6 +97,19 @@ TEST(SdeVectorNoise, OneSourceReducesToScalarScheme) {
   }
 }
 
+TEST(SdeVectorNoise, WrongSourceCountIsNamed) {
+  bs::Tensors y{at::ones({2}, at::kDouble)};
+  bs::SdeNoise nz{{at::zeros({2, kSources + 1}, at::kDouble)}, {}};
+  for (auto m : {bs::SdeMethod::Euler, bs::SdeMethod::Milstein, bs::SdeMethod::Milstein2, bs::SdeMethod::ExpEuler}) {
+    try {
+      bs::sde_step(drift, diffusion, m, bs::SdeIntegral::Ito, bs::WienerType::Vector, y, 0, 0.1, nz, {});
+      ADD_FAILURE() << "no error for dW with the wrong number of sources";
+    } catch (const c10::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("noise.dW needs the m = 3 noise sources"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(SdeVectorNoise, ScalarOnlySchemesRefuseVectorNoise) {
   bs::Tensors y{at::ones({2}, at::kDouble)};
   bs::SdeNoise nz{{at::zeros({2, kSources}, at::kDouble)}, {at::zeros({2, kSources}, at::kDouble)}};
