@@ -72,8 +72,7 @@ at::Tensor event_csr_matvec_cpu(const at::Tensor& spikes_in, const at::Tensor& i
               while (pos < s.n_pre) {
                 const int64_t n = kernels::collect_events(xb, pos, s.n_pre, rows, kChunk);
                 for (int64_t r = 0; r < n; ++r) {
-                  if (r + kernels::kRowPrefetchDistance < n)
-                    kernels::prefetch_row(ip, jp, w, s.homogeneous, rows[r + kernels::kRowPrefetchDistance]);
+                  kernels::prefetch_ahead(ip, jp, w, s.homogeneous, rows, r, n, 0);
                   // indptr is checked per row; indices while they are scattered.
                   check_csr_row_extent_cpu(op, ip, rows[r], s.nnz);
                   if (!kernels::scatter_row_bounded(ip, jp, w, s.homogeneous, rows[r], s.n_post, ob))

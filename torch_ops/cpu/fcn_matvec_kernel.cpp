@@ -33,7 +33,8 @@ void dispatch_input_type(at::ScalarType t, F&& f) {
   }
 }
 
-// The index check of check_fcn_indices_cpu, for the rows that have an event in some batch row.
+// The index check of check_fcn_indices_cpu, for the rows that have an event in some batch row; run
+// only after the event scatter found an index out of range, to name it.
 void check_active_rows(const char* op, const at::Tensor& x, const at::Tensor& indices, int64_t n_post) {
   const int64_t n_pre = indices.size(0), n_conn = indices.size(1), batch = x.numel() / std::max<int64_t>(n_pre, 1);
   if (n_conn == 0) return;
@@ -62,10 +63,11 @@ at::Tensor fcn_cpu(const at::Tensor& x_in, const at::Tensor& indices_in, const a
   const auto x = x_in.contiguous();
   const auto indices = indices_in.contiguous();
   const auto weights = weights_in.contiguous();
-  // The event-driven forward product reads only the rows of spiking neurons and checks only those
-  // (O(events) instead of O(n_pre * n_conn) per call); every other direction reads all rows.
-  if (EVENTS && !transpose) check_active_rows(op, x, indices, n_post);
-  else check_fcn_indices_cpu(op, indices, n_post);
+  // The event-driven forward product reads only the rows of spiking neurons and checks only those,
+  // while it scatters them (O(events) instead of O(n_pre * n_conn) per call); every other direction
+  // reads all rows and checks them first.
+  const bool checked_while_scattered = EVENTS && !transpose;
+  if (!checked_while_scattered) check_fcn_indices_cpu(op, indices, n_post);
 
   auto out = at::zeros(event_csr_output_shape(x, s.n_out), weights.options());
   if (out.numel() == 0 || s.nnz == 0) return out;
@@ -76,8 +78,11 @@ at::Tensor fcn_cpu(const at::Tensor& x_in, const at::Tensor& indices_in, const a
       using scalar_t = decltype(w_v);
       dispatch_input_type<EVENTS>(x.scalar_type(), [&](auto in_v) {
         using input_t = decltype(in_v);
-        row_sparse_cpu::forward<EVENTS>(x.data_ptr<input_t>(), indices.data_ptr<index_t>(),
-                                        weights.data_ptr<scalar_t>(), rows, s, transpose, out.data_ptr<scalar_t>());
+        const bool in_range =
+            row_sparse_cpu::forward<EVENTS>(x.data_ptr<input_t>(), indices.data_ptr<index_t>(),
+                                            weights.data_ptr<scalar_t>(), rows, s, transpose, out.data_ptr<scalar_t>());
+        if (!in_range) check_active_rows(op, x, indices, n_post);  // raises, naming the index
+        TORCH_INTERNAL_ASSERT(in_range, op, ": the scatter met a bad index that the row check did not find");
       });
     });
   });

@@ -9,6 +9,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 
 #include "braintorch/ops/event_csr_matvec.h"
@@ -21,20 +22,46 @@ inline int64_t grain_for(int64_t work_per_item) {
 }
 inline int64_t avg_row_length(const detail::EventCsrSizes& s) { return s.n_pre > 0 ? s.nnz / s.n_pre + 1 : 1; }
 
-// out (batch, n_out), zero-initialised by the caller.
+// out (batch, n_out), zero-initialised by the caller. The event scatter checks the target indices of
+// the rows it visits while it scatters them (the rows of silent neurons are never read, so a check
+// of all rows would cost O(nnz) per call): it returns false at the first index outside [0, n_post),
+// and the caller then reports it. Every other direction expects indices checked beforehand.
 template <bool EVENTS, typename scalar_t, typename input_t, typename index_t, typename Rows>
-void forward(const input_t* x, const index_t* jp, const scalar_t* w, Rows rows, const detail::EventCsrSizes& s,
-             bool transpose, scalar_t* o) {
+[[nodiscard]] bool forward(const input_t* x, const index_t* jp, const scalar_t* w, Rows rows,
+                           const detail::EventCsrSizes& s, bool transpose, scalar_t* o) {
+  std::atomic<bool> in_range{true};
   if (!transpose) {
-    // Scatter: one thread owns one batch row of the output; event inputs visit only active rows.
+    // Scatter: one thread owns one batch row of the output, rows in ascending order. Event inputs
+    // visit only active rows, collected a chunk at a time so that the synapses of the row
+    // kRowPrefetchDistance ahead can be requested early (event_csr_math.h); float inputs visit every
+    // row in memory order, which the hardware prefetcher streams.
     at::parallel_for(0, s.batch, 1, [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
         const input_t* xb = x + b * s.n_pre;
         scalar_t* ob = o + b * s.n_post;
-        for (int64_t i = 0; i < s.n_pre; ++i)
-          if (kernels::row_is_active<EVENTS>(xb[i]))
+        if constexpr (EVENTS) {
+          constexpr int64_t kChunk = 512;
+          int64_t active[kChunk];
+          int64_t pos = 0;
+          while (pos < s.n_pre) {
+            const int64_t n = kernels::collect_events(xb, pos, s.n_pre, active, kChunk);
+            for (int64_t r = 0; r < n; ++r) {
+              if (r + kernels::kRowPrefetchDistance < n) {
+                const int64_t ahead = active[r + kernels::kRowPrefetchDistance];
+                kernels::prefetch_synapses(jp, w, s.homogeneous, rows.begin(ahead), rows.end(ahead));
+              }
+              const int64_t i = active[r];
+              if (!kernels::scatter_range_bounded(jp, w, s.homogeneous, rows.begin(i), rows.end(i), s.n_post, ob)) {
+                in_range = false;
+                return;
+              }
+            }
+          }
+        } else {
+          for (int64_t i = 0; i < s.n_pre; ++i)
             kernels::scatter_range(jp, w, s.homogeneous, rows.begin(i), rows.end(i),
                                    kernels::input_factor<EVENTS, scalar_t>(xb[i]), ob);
+        }
       }
     });
   } else {
@@ -47,6 +74,7 @@ void forward(const input_t* x, const index_t* jp, const scalar_t* w, Rows rows, 
       }
     });
   }
+  return in_range;
 }
 
 // Input gradient (the transposed float product with the weights; straight-through for events).
