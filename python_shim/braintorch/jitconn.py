@@ -76,7 +76,8 @@ def event_jitc_matvec(spikes, w0, w1=None, *, seed: int, prob: float, n_pre: int
 def jitc_to_dense(w0, w1=None, *, seed: int, prob: float, n_pre: int, n_post: int,
                   kind: str = "homo") -> torch.Tensor:
     """The JIT matrix materialised: dense ``(n_pre, n_post)`` on the device of ``w0``, bitwise the
-    matrix the products use. For inspection and tests."""
+    matrix the products use. For inspection and tests; differentiable with respect to ``w0`` and
+    ``w1`` (``W`` is linear in them)."""
     w0, w1 = _params(w0, w1)
     return torch.ops.braintorch.jitc_to_dense.default(w0, w1, seed, prob, n_pre, n_post, kind)
 

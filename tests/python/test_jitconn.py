@@ -123,12 +123,34 @@ def _opcheck_cases():
     cases.append((OPS.event_jitc_matvec.default, (torch.rand(2, 9) > 0.5, w0.requires_grad_(True), w1, 5, 0.4, 9, 6,
                                                   "normal", False), "ev-bool"))
     cases.append((OPS.jitc_to_dense.default, (*params("uniform"), 5, 0.4, 9, 6, "uniform"), "dense"))
+    cases.append((OPS.jitc_to_dense.default, (*params("normal", requires_grad=True), 5, 0.4, 9, 6, "normal"),
+                  "dense-grad"))
     return cases
 
 
 @pytest.mark.parametrize("op,args,name", _opcheck_cases(), ids=[c[2] for c in _opcheck_cases()])
 def test_opcheck(op, args, name):
     torch.library.opcheck(op, args)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_to_dense_gradient_is_the_coefficient_sum(kind):
+    # W = w0 A + w1 B on the connected entries, so dL/dw0 = sum(G * A) and dL/dw1 = sum(G * B), with
+    # A and B materialised independently as to_dense(1, 0) and to_dense(0, 1).
+    n_pre, n_post, seed, prob = 23, 17, 4, 0.3
+    one, zero = torch.tensor(1.0, dtype=torch.float64), torch.tensor(0.0, dtype=torch.float64)
+    A = jitc_to_dense(one, zero, seed=seed, prob=prob, n_pre=n_pre, n_post=n_post, kind=kind)
+    B = jitc_to_dense(zero, one, seed=seed, prob=prob, n_pre=n_pre, n_post=n_post, kind=kind)
+    w0, w1 = params(kind, requires_grad=True)
+    W = jitc_to_dense(w0, w1, seed=seed, prob=prob, n_pre=n_pre, n_post=n_post, kind=kind)
+    G = torch.randn(n_pre, n_post, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    gw0, gw1 = torch.autograd.grad((W * G).sum(), (w0, w1))
+    torch.testing.assert_close(gw0, (G * A).sum(), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(gw1, (G * B).sum(), rtol=1e-12, atol=1e-12)
+    assert torch.autograd.gradcheck(
+        lambda a, c: jitc_to_dense(a, c, seed=seed, prob=prob, n_pre=n_pre, n_post=n_post, kind=kind), (w0, w1))
+    with pytest.raises(RuntimeError, match="jitc_to_dense does not support double backward"):
+        torch.autograd.grad((W * G).sum(), (w0,), create_graph=True)
 
 
 def test_opcheck_backward_op():

@@ -1,9 +1,9 @@
 // Autograd of the JIT-connectivity operators, registered in C++ at the Autograd key (as
 // event_csr_matvec): the forward re-enters the dispatcher below autograd, the backward calls the
-// registered backward op (traceable with fake tensors). jitc_to_dense is for inspection and is not
-// differentiable: its backward raises.
+// registered backward op (traceable with fake tensors). jitc_to_dense differentiates with respect to
+// w0 and w1 through the same backward op (see JitcToDenseFunction).
 #include <torch/autograd.h>
-#include <torch/csrc/autograd/autograd_not_implemented_fallback.h>
+#include <ATen/ops/eye.h>
 #include <torch/library.h>
 
 #include "braintorch/ops/jitc_matvec.h"
@@ -71,6 +71,51 @@ class JitcMatvecBackwardFunction : public torch::autograd::Function<JitcMatvecBa
   }
 };
 
+// W = jitc_to_dense(w0, w1) is linear in (w0, w1): W_ij = w0 a_ij + w1 b_ij on the connected (i, j).
+// dL/dw0 = sum_ij G_ij a_ij is the weight gradient of the event product post = I @ W with the identity
+// as spike batch (batch row b has its one event at row b, and its output gradient is row b of G), so
+// the backward calls event_jitc_matvec_backward with I: the same regeneration code as every other JIT
+// gradient, on CPU and CUDA. I has n_pre x n_pre entries, no more than W itself.
+class JitcToDenseFunction : public torch::autograd::Function<JitcToDenseFunction> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& w0, const at::Tensor& w1, int64_t seed, double prob,
+                            int64_t n_pre, int64_t n_post, const std::string& kind) {
+    ctx->saved_data["seed"] = seed;
+    ctx->saved_data["prob"] = prob;
+    ctx->saved_data["n_pre"] = n_pre;
+    ctx->saved_data["n_post"] = n_post;
+    ctx->saved_data["kind"] = kind;
+    ctx->save_for_backward({w0, w1});
+    at::AutoDispatchBelowADInplaceOrView guard;
+    return jitc_to_dense(w0, w1, seed, prob, n_pre, n_post, kind);
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+    // Grad mode is on here only under create_graph=True.
+    TORCH_CHECK(!at::GradMode::is_enabled(), "braintorch::jitc_to_dense does not support double backward");
+    const auto saved = ctx->get_saved_variables();
+    const bool need_w0 = ctx->needs_input_grad(0), need_w1 = ctx->needs_input_grad(1);
+    at::Tensor gw0, gw1;
+    const auto& g = grad_outputs[0];
+    if (g.defined() && (need_w0 || need_w1)) {
+      const int64_t n_pre = ctx->saved_data["n_pre"].toInt();
+      const auto identity = at::eye(n_pre, g.options().dtype(at::kBool));
+      auto [unused, b, c] = detail::jitc_matvec_backward(
+          g, identity, saved[0], saved[1], ctx->saved_data["seed"].toInt(), ctx->saved_data["prob"].toDouble(), n_pre,
+          ctx->saved_data["n_post"].toInt(), ctx->saved_data["kind"].toStringRef(), /*transpose=*/false,
+          /*events=*/true, {false, need_w0, need_w1});
+      if (need_w0) gw0 = b;
+      if (need_w1) gw1 = c;
+    }
+    return {gw0, gw1, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
+
+at::Tensor jitc_to_dense_autograd(const at::Tensor& w0, const at::Tensor& w1, int64_t seed, double prob, int64_t n_pre,
+                                  int64_t n_post, c10::string_view kind) {
+  return JitcToDenseFunction::apply(w0, w1, seed, prob, n_pre, n_post, std::string(kind));
+}
+
 at::Tensor jitc_matvec_autograd(const at::Tensor& x, const at::Tensor& w0, const at::Tensor& w1, int64_t seed,
                                 double prob, int64_t n_pre, int64_t n_post, c10::string_view kind, bool transpose) {
   return JitcMatvecFunction::apply(x, w0, w1, seed, prob, n_pre, n_post, std::string(kind), transpose, false);
@@ -98,5 +143,5 @@ TORCH_LIBRARY_IMPL(braintorch, Autograd, m) {
   m.impl("jitc_matvec", TORCH_FN(braintorch::ops::jitc_matvec_autograd));
   m.impl("event_jitc_matvec", TORCH_FN(braintorch::ops::event_jitc_matvec_autograd));
   m.impl("jitc_matvec_backward", TORCH_FN(braintorch::ops::jitc_matvec_backward_autograd));
-  m.impl("jitc_to_dense", torch::autograd::autogradNotImplementedFallback());
+  m.impl("jitc_to_dense", TORCH_FN(braintorch::ops::jitc_to_dense_autograd));
 }

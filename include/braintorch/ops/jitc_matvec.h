@@ -25,8 +25,9 @@
 // Gradients (C++ autograd): the input gets the product with the transposed matrix (x @ W -> g @ W^T,
 // W @ x -> W^T g); event inputs get the same (straight-through: the gradient of the equivalent float
 // product), bool inputs none. w0 and w1 get sum over connections of a_ij (resp. b_ij) times x_i g_j
-// (forward) or g_i x_j (transpose), summed over the batch. seed, prob and the sizes are not
-// differentiable. Double backward raises an error.
+// (forward) or g_i x_j (transpose), summed over the batch; through jitc_to_dense they get sum over
+// connections of a_ij (resp. b_ij) times G_ij. seed, prob and the sizes are not differentiable.
+// Double backward raises an error.
 //
 // Determinism: on CPU bitwise identical results for any thread count (forward scatters run one batch
 // row per task; gathers and the weight-gradient terms are independent per row and summed in row order).
