@@ -63,6 +63,46 @@ TEST(JitcOps, PortableLogMatchesStdLog) {
   EXPECT_LT(worst, 1e-14);
 }
 
+TEST(JitcOps, PortableLog1mMatchesLog1p) {
+  // log(1 - p) without the rounding of 1 - p: relative error at the level of the logarithm itself,
+  // including probabilities far below 2^-53, where 1 - p == 1.
+  for (double p : {1e-300, 1e-20, 1e-17, 1e-10, 1e-6, 1e-3, 0.1, 0.2499, 0.25, 0.3, 0.5, 0.9, 1 - 1e-9}) {
+    const double ref = std::log1p(-p);
+    EXPECT_LT(std::abs(braintorch::kernels::jitc::portable_log1m(p) - ref), 1e-15 * std::abs(ref)) << p;
+  }
+}
+
+TEST(JitcOps, PortableCos2PiMatchesStdCos) {
+  // Box-Muller's cosine over [0, 1), including the reduction boundaries 1/8, 1/4, 3/8, 1/2, ...
+  double worst = 0;
+  for (int k = 0; k < 80000; ++k) {
+    const double v = double(k) / 80000.0;
+    worst = std::max(worst, std::abs(braintorch::kernels::jitc::portable_cos_2pi(v) - std::cos(2 * M_PI * v)));
+  }
+  EXPECT_EQ(braintorch::kernels::jitc::portable_cos_2pi(0.0), 1.0);
+  EXPECT_LT(worst, 1e-15);
+}
+
+TEST(JitcOps, ProbabilityBelowDoubleResolutionConnectsNothing) {
+  // log(1 - p) rounds to 0 for p < 2^-53 if 1 - p is formed; the skip was then -inf and its integer
+  // conversion wrote far outside the row (a segfault). Now such rows have (almost surely) no synapse.
+  for (double prob : {1e-17, 1e-300, 4.9e-324}) {
+    SCOPED_TRACE(prob);
+    const auto W = jitc_to_dense(scalar(1.0, at::kDouble), scalar(0.0, at::kDouble), 5, prob, 40, 30, "homo");
+    EXPECT_EQ(W.count_nonzero().item<int64_t>(), 0);
+    const auto y = event_jitc_matvec(torch::ones({40}, torch::kBool), scalar(1.0, at::kFloat), scalar(0.0, at::kFloat),
+                                     5, prob, 40, 30, "homo", false);
+    EXPECT_EQ(y.count_nonzero().item<int64_t>(), 0);
+  }
+  // Small but representable: 10^8 pairs at p = 1e-6 hold Poisson(100) synapses; all spiking rows
+  // of a homogeneous weight 1 count them (5 standard deviations).
+  const auto count = event_jitc_matvec(torch::ones({10000}, torch::kBool), scalar(1.0, at::kDouble),
+                                       scalar(0.0, at::kDouble), 9, 1e-6, 10000, 10000, "homo", false)
+                         .sum()
+                         .item<double>();
+  EXPECT_LT(std::abs(count - 100.0), 50.0) << count;
+}
+
 // ------------------------------------------------------------------ products vs the dense matrix
 
 TEST(JitcOps, ProductsMatchDenseReference) {
@@ -187,6 +227,23 @@ TEST(JitcOps, MaterialisedMatrixIsBitwiseReproducible) {
       EXPECT_TRUE(torch::equal(W1, W2));
       EXPECT_TRUE(torch::equal(W1, dense()));
       EXPECT_TRUE(torch::equal(y1, y2));
+      // A batch shares each generated row among a tile of up to 16 batch rows (37 rows: tiles of 16,
+      // 16 and 5 at 1 thread, other tiles at 2); one vector at a time adds while it generates: the same
+      // sums in the same order, bit for bit.
+      const auto xb = torch::rand({37, 300}, torch::dtype(wt));
+      const auto spikes = xb > 0.7;
+      for (int t : {1, 2}) {
+        at::set_num_threads(t);
+        const auto fb = jitc_matvec(xb, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 300, 170, k.kind, false);
+        const auto eb = event_jitc_matvec(spikes, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 300, 170, k.kind, false);
+        for (int64_t b = 0; b < 37; ++b) {
+          EXPECT_TRUE(torch::equal(
+              fb[b], jitc_matvec(xb[b], scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 300, 170, k.kind, false)));
+          EXPECT_TRUE(torch::equal(eb[b], event_jitc_matvec(spikes[b], scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2,
+                                                            300, 170, k.kind, false)));
+        }
+      }
+      at::set_num_threads(threads);
       // Products with identity columns reproduce W (rows) and W^T (transposed), bit for bit: the
       // transposed product uses exactly the transpose of the forward matrix.
       const auto I_pre = torch::eye(300, torch::dtype(wt)), I_post = torch::eye(170, torch::dtype(wt));

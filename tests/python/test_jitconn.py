@@ -60,6 +60,16 @@ def test_products_match_dense(kind, transpose, events, batch):
         torch.testing.assert_close(out_b, ref, rtol=1e-11, atol=1e-11)
 
 
+@pytest.mark.parametrize("prob", [1e-17, 1e-300, 5e-324])
+def test_probability_below_double_resolution_connects_nothing(prob):
+    # 1 - prob == 1 here; forming it made the skip -inf and the op wrote far outside its output.
+    W = dense("homo", seed=3, prob=prob, n_pre=20, n_post=15)
+    assert W.count_nonzero() == 0
+    w0, w1 = params("homo")
+    y = event_jitc_matvec(torch.ones(20, dtype=torch.bool), w0, w1, seed=3, prob=prob, n_pre=20, n_post=15, kind="homo")
+    assert y.count_nonzero() == 0
+
+
 def test_transpose_is_exact_transpose_and_float32():
     w0, w1 = params("normal", torch.float32)
     W = jitc_to_dense(w0, w1, seed=9, prob=0.2, n_pre=50, n_post=30, kind="normal")

@@ -1,7 +1,8 @@
 // CPU kernels of the JIT-connectivity operators. The matrix is regenerated row by row
 // (kernels::jitc::for_each_column); work is split only over independent outputs, so results are
 // bitwise identical for any thread count:
-//   forward x @ W      a scatter of the rows of nonzero (event) inputs, one batch row per task;
+//   forward x @ W      a scatter of the rows of nonzero (event) inputs, a chunk of batch rows per task,
+//                      each row generated once per tile of 16 batch rows;
 //   transpose W @ x    a gather per row i (all batch rows at once, the row generated once), rows split;
 //   weight gradient    per-row partial sums (double), added up in row order.
 #include <ATen/Parallel.h>
@@ -38,21 +39,60 @@ inline scalar_t input_value(input_t x) {
   else return scalar_t(x);
 }
 
+// Batch rows that share one generation of each JIT row in scatter(); their partial sums sit side by
+// side in a (n_post, tile) accumulator, so a synapse updates one cache line (16 floats) instead of
+// `tile` lines n_post elements apart.
+constexpr int64_t kBatchTile = 16;
+
 // out[b, j] += sum_i v(x[b, i]) w_ij, rows with a zero input skipped (an event row adds w_ij itself).
+// A task owns a chunk of batch rows and walks it in tiles of kBatchTile: each row i is generated once
+// per tile (generation, not the additions, is what a JIT row costs; B float inputs would otherwise pay
+// it B times) and added to every batch row of the tile whose input is nonzero. Every out[b, j] still
+// sums its terms in row order from 0, so the result does not depend on the chunking or the tiling.
 template <bool kEvents, typename scalar_t, typename input_t>
 void scatter(const jitc::Params& p, const input_t* x, int64_t batch, scalar_t w0, scalar_t w1, scalar_t* out) {
   at::parallel_for(0, batch, 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b) {
-      const input_t* xb = x + b * p.n_pre;
-      scalar_t* ob = out + b * p.n_post;
-      for (int64_t i = 0; i < p.n_pre; ++i) {
-        const scalar_t v = input_value<kEvents, scalar_t>(xb[i]);
-        if (v == scalar_t(0)) continue;
-        if constexpr (kEvents) {
-          jitc::for_each_column(p, i, [&](int64_t j) { ob[j] += jitc::weight(p, i, j, w0, w1); });
-        } else {
-          jitc::for_each_column(p, i, [&](int64_t j) { ob[j] += jitc::weight(p, i, j, w0, w1) * v; });
+    std::vector<scalar_t> acc;  // (n_post, width) partial sums of the tile
+    for (int64_t t0 = b0; t0 < b1; t0 += kBatchTile) {
+      const int64_t width = std::min(kBatchTile, b1 - t0);
+      if (width == 1) {  // one batch row: add straight into it
+        const input_t* xb = x + t0 * p.n_pre;
+        scalar_t* ob = out + t0 * p.n_post;
+        for (int64_t i = 0; i < p.n_pre; ++i) {
+          const scalar_t v = input_value<kEvents, scalar_t>(xb[i]);
+          if (v == scalar_t(0)) continue;
+          if constexpr (kEvents) {
+            jitc::for_each_column(p, i, [&](int64_t j) { ob[j] += jitc::weight(p, i, j, w0, w1); });
+          } else {
+            jitc::for_each_column(p, i, [&](int64_t j) { ob[j] += jitc::weight(p, i, j, w0, w1) * v; });
+          }
         }
+        continue;
+      }
+      acc.assign(size_t(p.n_post * width), scalar_t(0));
+      int64_t lane[kBatchTile];  // the tile's batch rows with a nonzero input in row i, and their values
+      scalar_t value[kBatchTile];
+      for (int64_t i = 0; i < p.n_pre; ++i) {
+        int64_t active = 0;
+        for (int64_t b = 0; b < width; ++b) {
+          const scalar_t v = input_value<kEvents, scalar_t>(x[(t0 + b) * p.n_pre + i]);
+          if (v == scalar_t(0)) continue;
+          lane[active] = b;
+          value[active++] = v;
+        }
+        if (active == 0) continue;
+        jitc::for_each_column(p, i, [&](int64_t j) {
+          const scalar_t w = jitc::weight(p, i, j, w0, w1);
+          scalar_t* a = acc.data() + j * width;
+          for (int64_t k = 0; k < active; ++k) {
+            if constexpr (kEvents) a[lane[k]] += w;
+            else a[lane[k]] += w * value[k];
+          }
+        });
+      }
+      for (int64_t b = 0; b < width; ++b) {
+        scalar_t* ob = out + (t0 + b) * p.n_post;
+        for (int64_t j = 0; j < p.n_post; ++j) ob[j] = acc[size_t(j * width + b)];
       }
     }
   });
