@@ -146,7 +146,8 @@ def test_opcheck(op, args, name):
 @pytest.mark.parametrize("kind", KINDS)
 def test_to_dense_gradient_is_the_coefficient_sum(kind):
     # W = w0 A + w1 B on the connected entries, so dL/dw0 = sum(G * A) and dL/dw1 = sum(G * B), with
-    # A and B materialised independently as to_dense(1, 0) and to_dense(0, 1).
+    # A and B materialised as to_dense(1, 0) and to_dense(0, 1) (as the backward does); the finite
+    # differences of gradcheck below are the check independent of that.
     n_pre, n_post, seed, prob = 23, 17, 4, 0.3
     one, zero = torch.tensor(1.0, dtype=torch.float64), torch.tensor(0.0, dtype=torch.float64)
     A = jitc_to_dense(one, zero, seed=seed, prob=prob, n_pre=n_pre, n_post=n_post, kind=kind)

@@ -1,9 +1,9 @@
 // Autograd of the JIT-connectivity operators, registered in C++ at the Autograd key (as
 // event_csr_matvec): the forward re-enters the dispatcher below autograd, the backward calls the
 // registered backward op (traceable with fake tensors). jitc_to_dense differentiates with respect to
-// w0 and w1 through the same backward op (see JitcToDenseFunction).
+// w0 and w1 through its own coefficient matrices (see JitcToDenseFunction).
 #include <torch/autograd.h>
-#include <ATen/ops/eye.h>
+#include <ATen/ops/full.h>
 #include <torch/library.h>
 
 #include "braintorch/ops/jitc_matvec.h"
@@ -71,11 +71,12 @@ class JitcMatvecBackwardFunction : public torch::autograd::Function<JitcMatvecBa
   }
 };
 
-// W = jitc_to_dense(w0, w1) is linear in (w0, w1): W_ij = w0 a_ij + w1 b_ij on the connected (i, j).
-// dL/dw0 = sum_ij G_ij a_ij is the weight gradient of the event product post = I @ W with the identity
-// as spike batch (batch row b has its one event at row b, and its output gradient is row b of G), so
-// the backward calls event_jitc_matvec_backward with I: the same regeneration code as every other JIT
-// gradient, on CPU and CUDA. I has n_pre x n_pre entries, no more than W itself.
+// W = jitc_to_dense(w0, w1) is linear in (w0, w1): W_ij = w0 a_ij + w1 b_ij on the connected (i, j),
+// so dL/dw0 = sum_ij G_ij a_ij and dL/dw1 = sum_ij G_ij b_ij. The coefficient matrices A and B are
+// jitc_to_dense itself at (w0, w1) = (1, 0) and (0, 1) in float64 (exactly a_ij and b_ij): O(nnz)
+// generation plus one dense product with G, the size of W, on CPU and CUDA alike. (The weight
+// gradient of an event product with an identity spike batch gives the same sums but costs
+// O(n_pre) per synapse.)
 class JitcToDenseFunction : public torch::autograd::Function<JitcToDenseFunction> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& w0, const at::Tensor& w1, int64_t seed, double prob,
@@ -94,19 +95,17 @@ class JitcToDenseFunction : public torch::autograd::Function<JitcToDenseFunction
     // Grad mode is on here only under create_graph=True.
     TORCH_CHECK(!at::GradMode::is_enabled(), "braintorch::jitc_to_dense does not support double backward");
     const auto saved = ctx->get_saved_variables();
-    const bool need_w0 = ctx->needs_input_grad(0), need_w1 = ctx->needs_input_grad(1);
-    at::Tensor gw0, gw1;
     const auto& g = grad_outputs[0];
-    if (g.defined() && (need_w0 || need_w1)) {
-      const int64_t n_pre = ctx->saved_data["n_pre"].toInt();
-      const auto identity = at::eye(n_pre, g.options().dtype(at::kBool));
-      auto [unused, b, c] = detail::jitc_matvec_backward(
-          g, identity, saved[0], saved[1], ctx->saved_data["seed"].toInt(), ctx->saved_data["prob"].toDouble(), n_pre,
-          ctx->saved_data["n_post"].toInt(), ctx->saved_data["kind"].toStringRef(), /*transpose=*/false,
-          /*events=*/true, {false, need_w0, need_w1});
-      if (need_w0) gw0 = b;
-      if (need_w1) gw1 = c;
-    }
+    auto coefficient_sum = [&](double a, double b, const at::Tensor& w) {
+      const auto f64 = g.options().dtype(at::kDouble);
+      const auto C = jitc_to_dense(at::full({}, a, f64), at::full({}, b, f64), ctx->saved_data["seed"].toInt(),
+                                   ctx->saved_data["prob"].toDouble(), ctx->saved_data["n_pre"].toInt(),
+                                   ctx->saved_data["n_post"].toInt(), ctx->saved_data["kind"].toStringRef());
+      return (g.to(at::kDouble) * C).sum().to(w.scalar_type()).reshape(w.sizes());
+    };
+    at::Tensor gw0, gw1;
+    if (g.defined() && ctx->needs_input_grad(0)) gw0 = coefficient_sum(1.0, 0.0, saved[0]);
+    if (g.defined() && ctx->needs_input_grad(1)) gw1 = coefficient_sum(0.0, 1.0, saved[1]);
     return {gw0, gw1, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };

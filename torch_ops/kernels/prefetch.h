@@ -1,11 +1,13 @@
 #pragma once
 // Software prefetch that the optimiser keeps (host code only).
 //
-// GCC 12 at -O2/-O3 deletes __builtin_prefetch in the row-prefetch loops of event_csr_math.h: tree
-// DCE treats the builtin as free of side effects, so a loop that only prefetches is dead code. The
-// shipped library held not one prefetch instruction until this header existed (objdump | grep
-// prefetch). An asm volatile statement cannot be deleted, so on x86-64 the instruction is written out;
-// elsewhere the builtin is the best there is.
+// GCC 12 at -O3 deleted every __builtin_prefetch of the row prefetch in event_csr_math.h: its local
+// pure-const analysis (-fdump-tree-local-pure-const1-details) found the helper that held the prefetch
+// loop "looping pure", since it only reads memory and the builtin does not count as a side effect, and a
+// call to a pure function whose (void) result is unused is dead. The shipped library held not one
+// prefetch instruction (objdump -d | grep -c prefetch). A prefetch written inline in the caller's loop
+// survives, but an asm volatile statement cannot be deleted anywhere, so on x86-64 the instruction is
+// written out; elsewhere the builtin is the best there is.
 
 namespace braintorch::kernels {
 

@@ -29,8 +29,9 @@
 // connections of a_ij (resp. b_ij) times G_ij. seed, prob and the sizes are not differentiable.
 // Double backward raises an error.
 //
-// Determinism: on CPU bitwise identical results for any thread count (forward scatters run one batch
-// row per task; gathers and the weight-gradient terms are independent per row and summed in row order).
+// Determinism: on CPU bitwise identical results for any thread count (forward scatters split the batch
+// rows among tasks and add each row's terms in row order; gathers and the weight-gradient terms are
+// independent per row and summed in row order).
 // On CUDA the scatters use float atomicAdd, so the last bits of those sums may vary between runs.
 #include <ATen/core/Tensor.h>
 
