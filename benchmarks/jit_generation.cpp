@@ -1,5 +1,6 @@
-// Cost of generating one JIT synapse (the column walk of kernels::jitc::for_each_column), without
-// the scatter: the current header against the previous revision's scheme, in the same run.
+// Cost of generating one JIT synapse (the column walk of kernels::jitc::for_each_column, and the
+// weights of kernels::jitc::for_each_synapse), without the scatter: the current header against the
+// previous revisions' schemes, in the same run.
 //
 //   g++ -O3 -std=gnu++17 -ffp-contract=off -I include -I . -o /tmp/jit_generation benchmarks/jit_generation.cpp
 //   /tmp/jit_generation
@@ -9,8 +10,10 @@
 // "previous" walk and the current one draw the same uniforms but round differently, so their checksums
 // may differ (in a handful of columns), the batched and the one-at-a-time current walks must not.
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <initializer_list>
 
 #include "braintorch/random/philox.h"
 #include "torch_ops/kernels/jitc_math.h"
@@ -99,19 +102,49 @@ int main() {
     const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
     std::printf("%-44s %6.2f ns/draw     (sum %.3f)\n", "Philox draws alone", ns / double(draws), acc);
   }
-  // Normal weights: one Philox block, a logarithm, a square root and a cosine per synapse.
-  {
-    const auto pn = jitc::make_params(seed, prob, n_pre, n_post, jitc::kNormal);
-    double acc = 0;
-    int64_t count = 0;
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int64_t row = 0; row < n_pre; ++row)
-      jitc::for_each_column(pn, row, [&](int64_t j) {
-        acc += jitc::weight(pn, row, j, 0.5, 0.1);
-        ++count;
-      });
-    const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("%-44s %6.2f ns/synapse  (mean weight %.6f)\n", "current walk + normal weight", ns / double(count),
-                acc / double(count));
+  // Weights. Previous revision: a pure function of (seed, i, j), one Philox block per synapse at counter
+  // (j, i, kWeightTag), and for normal weights a logarithm, a square root and a cosine per synapse.
+  // Current: the row's own weight stream, in walk order; a normal Box-Muller pair serves two synapses.
+  auto previous_weight = [&](int kind, int64_t i, int64_t j) {
+    const uint64_t ui = uint64_t(i), uj = uint64_t(j);
+    const auto block = random::philox4x32(uint32_t(uj), uint32_t(uj >> 32), uint32_t(ui),
+                                          uint32_t(ui >> 32) ^ jitc::kWeightTag, uint32_t(seed), uint32_t(seed >> 32));
+    const double u = random::uniform_open01(block.v[0], block.v[1]);
+    if (kind == jitc::kUniform) return 0.5 * (1.0 - u) + 0.1 * u;
+    const double v = random::uniform_open01(block.v[2], block.v[3]);
+    double c, s;
+    jitc::portable_sincos_2pi(v, c, s);
+    return 0.5 + 0.1 * jitc::mul(std::sqrt(-2.0 * jitc::portable_log(u)), c);
+  };
+  for (const int kind : {int(jitc::kUniform), int(jitc::kNormal)}) {
+    const char* kind_name = kind == jitc::kUniform ? "uniform" : "normal";
+    const auto pk = jitc::make_params(seed, prob, n_pre, n_post, kind);
+    for (const bool previous : {true, false}) {
+      for (int rep = 0; rep < 3; ++rep) {
+        double acc = 0;
+        int64_t count = 0;
+        const auto t0 = std::chrono::steady_clock::now();
+        for (int64_t row = 0; row < n_pre; ++row) {
+          if (previous) {
+            jitc::for_each_column(pk, row, [&](int64_t j) {
+              acc += previous_weight(kind, row, j);
+              ++count;
+            });
+          } else {
+            jitc::for_each_synapse(pk, row, [&](int64_t, double a, double b) {
+              acc += jitc::weight(pk.kind, a, b, 0.5, 0.1);
+              ++count;
+            });
+          }
+        }
+        const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+        if (rep == 2) {
+          char name[64];
+          std::snprintf(name, sizeof name, "walk + %s weight (%s)", kind_name,
+                        previous ? "previous: per (i, j)" : "row stream");
+          std::printf("%-44s %6.2f ns/synapse  (mean weight %.6f)\n", name, ns / double(count), acc / double(count));
+        }
+      }
+    }
   }
 }

@@ -6,9 +6,10 @@ BrainPy's ``jitconn`` and GeNN's procedural connectivity do, so connectivity sto
 
 * row ``i`` connects each column independently with probability ``prob`` (geometric skipping over a
   Philox stream keyed by ``(seed, i)``);
-* the weight of ``(i, j)`` is a pure function of ``(seed, i, j)``:
-  ``w_ij = w0 a_ij + w1 b_ij`` with ``(a, b)`` = ``(1, 0)`` for ``"homo"`` (``w0`` the weight),
-  ``(1 - u, u)`` for ``"uniform"`` (``w0, w1`` = low, high), ``(1, z)`` for ``"normal"`` (mu, sigma).
+* the weights of row ``i`` come from the row's own weight stream (keyed by ``(seed, i)``), in column
+  order: ``w_ij = w0 a_ij + w1 b_ij`` with ``(a, b)`` = ``(1, 0)`` for ``"homo"`` (``w0`` the weight),
+  ``(1 - u, u)`` for ``"uniform"`` (``w0, w1`` = low, high), ``(1, z)`` for ``"normal"`` (mu, sigma;
+  Box-Muller, both normals of a pair used).
 
 The same arguments give bitwise the same matrix on CPU and CUDA and for any thread count;
 ``transpose=True`` uses exactly its transpose. Gradients flow to the input (the transposed product;

@@ -8,6 +8,7 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <random>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "braintorch/ops/event_csr_matvec.h"
+#include "braintorch/ops/fcn_matvec.h"
 
 namespace {
 
@@ -397,6 +399,113 @@ TEST(EventCsrMatvec, EventDrivenForwardChecksTheRowsItReads) {
   r.indptr = torch::tensor({0, 2, 1, 3}, torch::kLong);  // row 1 runs backwards
   r.spikes = torch::tensor({0.0, 1.0, 0.0});
   expect_error_naming(r, "indptr must be non-decreasing");
+}
+
+TEST(EventCsrMatvec, ManyEventsAcrossCollectionChunksMatchExactly) {
+  // The CPU scatters collect spiking rows 512 at a time and carry the last 16 of a chunk over to the
+  // next (for_each_event), so that the row prefetch does not restart at chunk boundaries. Event counts
+  // around and far beyond one chunk, events at the very end of the input, and a bad index in a row
+  // read from a later chunk. Integer weights make every sum exact: the result must equal the float64
+  // dense reference bit for bit, for the CSR op and for the same matrix as fixed-number rows (ELL).
+  const int64_t n_pre = 1700, n_post = 300, fan = 6;
+  std::mt19937 rng(7);
+  std::vector<int64_t> idx(n_pre * fan), indptr(n_pre + 1);
+  for (int64_t i = 0; i <= n_pre; ++i) indptr[i] = i * fan;
+  for (auto& j : idx) j = int64_t(rng() % n_post);  // duplicates within a row are allowed
+  std::vector<double> w(idx.size());
+  for (auto& x : w) x = double(int64_t(rng() % 7) - 3);
+  Csr c;
+  c.n_pre = n_pre;
+  c.n_post = n_post;
+  c.indptr = indptr;
+  c.indices = idx;
+  const auto W = dense_w(c, w);
+  const auto ip = to_tensor(indptr, at::kLong), ix = to_tensor(idx, at::kInt), wt = weights_tensor(w, at::kFloat);
+  const auto ell = ix.view({n_pre, fan}), ell_w = wt.view({n_pre, fan});
+  for (int64_t count : {int64_t(495), int64_t(496), int64_t(497), int64_t(512), int64_t(513), int64_t(1024),
+                        int64_t(1300), n_pre}) {
+    for (bool at_end : {false, true}) {
+      SCOPED_TRACE("events " + std::to_string(count) + (at_end ? " (last rows)" : " (random rows)"));
+      auto s = torch::zeros({n_pre}, torch::kBool);
+      if (at_end) {
+        s.narrow(0, n_pre - count, count).fill_(true);
+      } else {
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(count));
+        s.index_fill_(0, torch::randperm(n_pre, gen, torch::kLong).narrow(0, 0, count), true);
+      }
+      ASSERT_EQ(s.sum().item<int64_t>(), count);
+      const auto ref = reference(s, W, false).to(torch::kFloat);
+      EXPECT_TRUE(at::equal(event_csr_matvec(s, ip, ix, wt, n_post, false), ref));
+      EXPECT_TRUE(at::equal(braintorch::ops::event_fcn_matvec(s, ell, ell_w, n_post, false), ref));
+    }
+  }
+  // A bad index in a row far beyond the first chunk is still found and named.
+  auto bad = ix.clone();
+  bad[1600 * fan + 2] = int32_t(n_post);
+  const auto all = torch::ones({n_pre}, torch::kBool);
+  const std::string csr_msg = message_of([&] { event_csr_matvec(all, ip, bad, wt, n_post, false); });
+  EXPECT_NE(csr_msg.find("indices[" + std::to_string(1600 * fan + 2) + "] = " + std::to_string(n_post)),
+            std::string::npos)
+      << csr_msg;
+  const std::string ell_msg =
+      message_of([&] { braintorch::ops::event_fcn_matvec(all, bad.view({n_pre, fan}), ell_w, n_post, false); });
+  EXPECT_NE(ell_msg.find("indices"), std::string::npos) << ell_msg;
+}
+
+TEST(EventCsrMatvec, LargeSpikeVectorIsBitwiseTheSameForAnyThreadCount) {
+  // One large spike vector (about 2,000 spiking rows, 80,000 synapses; a splitting of its scatter over
+  // threads would show here). Random float weights make the result depend on the order of the
+  // additions: 2 and 3 threads must give exactly the 1-thread result, which is also checked against the
+  // float64 dense reference. Rows in descending target order give the same product (to round-off);
+  // a bad index in one of the last rows is named.
+  const int64_t n_pre = 6000, n_post = 4096;
+  Csr c = random_csr(n_pre, n_post, 0.01, 91, /*dup=*/false, /*p_empty=*/0.05);
+  const auto w_syn = random_weights(c.nnz(), 92);
+  const auto spikes = make_spikes({n_pre}, Pattern::Random, 93, at::kBool);  // about 1/3 spike
+  ASSERT_GT(spikes.sum().item<double>() * double(c.nnz()) / double(n_pre), double(1 << 15));
+  const int before = at::get_num_threads();
+  auto run = [&](const Csr& m, bool homog, int threads) {
+    at::set_num_threads(threads);
+    auto out = event_csr_matvec(spikes, to_tensor(m.indptr, at::kLong), to_tensor(m.indices, at::kInt),
+                                weights_tensor(homog ? std::vector<double>{0.37} : w_syn, at::kFloat), n_post, false);
+    at::set_num_threads(before);
+    return out;
+  };
+  Csr reversed = c;  // every row's synapses in descending target order (weights reversed with them)
+  std::vector<double> w_rev = w_syn;
+  for (int64_t i = 0; i < n_pre; ++i) {
+    std::reverse(reversed.indices.begin() + c.indptr[i], reversed.indices.begin() + c.indptr[i + 1]);
+    std::reverse(w_rev.begin() + c.indptr[i], w_rev.begin() + c.indptr[i + 1]);
+  }
+  for (bool homog : {false, true}) {
+    SCOPED_TRACE(homog ? "homogeneous" : "per-synapse weights");
+    const auto one = run(c, homog, 1);
+    const auto ref = reference(spikes, dense_w(c, homog ? std::vector<double>{double(0.37f)} : w_syn), false);
+    EXPECT_TRUE(at::allclose(one.to(at::kDouble), ref, 1e-4, 1e-4));
+    for (int threads : {2, 3}) EXPECT_TRUE(at::equal(run(c, homog, threads), one)) << threads << " threads";
+    if (!homog) {
+      at::set_num_threads(2);
+      const auto rev = event_csr_matvec(spikes, to_tensor(reversed.indptr, at::kLong),
+                                        to_tensor(reversed.indices, at::kInt), weights_tensor(w_rev, at::kFloat),
+                                        n_post, false);
+      at::set_num_threads(before);
+      EXPECT_TRUE(at::allclose(rev.to(at::kDouble), ref, 1e-4, 1e-4));
+    }
+  }
+  // A bad index in one of the last rows, with 2 threads.
+  int64_t row = n_pre - 1;
+  while (!(spikes[row].item<bool>() && c.indptr[row + 1] > c.indptr[row])) --row;
+  Csr bad = c;
+  bad.indices[c.indptr[row]] = n_post + 5;
+  at::set_num_threads(2);
+  const std::string msg = message_of([&] {
+    event_csr_matvec(spikes, to_tensor(bad.indptr, at::kLong), to_tensor(bad.indices, at::kInt),
+                     weights_tensor(w_syn, at::kFloat), n_post, false);
+  });
+  at::set_num_threads(before);
+  EXPECT_NE(msg.find("indices[" + std::to_string(c.indptr[row]) + "] = " + std::to_string(n_post + 5)),
+            std::string::npos)
+      << msg;
 }
 
 TEST(EventCsrMatvec, BadInputErrorsNameTheArgument) {

@@ -72,15 +72,22 @@ TEST(JitcOps, PortableLog1mMatchesLog1p) {
   }
 }
 
-TEST(JitcOps, PortableCos2PiMatchesStdCos) {
-  // Box-Muller's cosine over [0, 1), including the reduction boundaries 1/8, 1/4, 3/8, 1/2, ...
-  double worst = 0;
+TEST(JitcOps, PortableSinCos2PiMatchesStd) {
+  // Box-Muller's cosine and sine over [0, 1), including the reduction boundaries 1/8, 1/4, 3/8, 1/2, ...
+  double worst_cos = 0, worst_sin = 0;
   for (int k = 0; k < 80000; ++k) {
     const double v = double(k) / 80000.0;
-    worst = std::max(worst, std::abs(braintorch::kernels::jitc::portable_cos_2pi(v) - std::cos(2 * M_PI * v)));
+    double c, s;
+    braintorch::kernels::jitc::portable_sincos_2pi(v, c, s);
+    worst_cos = std::max(worst_cos, std::abs(c - std::cos(2 * M_PI * v)));
+    worst_sin = std::max(worst_sin, std::abs(s - std::sin(2 * M_PI * v)));
   }
-  EXPECT_EQ(braintorch::kernels::jitc::portable_cos_2pi(0.0), 1.0);
-  EXPECT_LT(worst, 1e-15);
+  double c0, s0;
+  braintorch::kernels::jitc::portable_sincos_2pi(0.0, c0, s0);
+  EXPECT_EQ(c0, 1.0);
+  EXPECT_EQ(s0, 0.0);
+  EXPECT_LT(worst_cos, 1e-15);
+  EXPECT_LT(worst_sin, 1e-15);
 }
 
 TEST(JitcOps, ProbabilityBelowDoubleResolutionConnectsNothing) {
@@ -194,6 +201,19 @@ TEST(JitcOps, ConnectionProbabilityAndWeightMoments) {
         continue;
       }
       EXPECT_LT(std::abs(mean - exp_mean), 5 * std::sqrt(exp_var_w / n)) << mean;
+      // Independence of neighbours: a row's weights come from one stream in walk order (normal ones
+      // two per Box-Muller pair), so consecutive weights, and their squares, must be uncorrelated.
+      // masked_select keeps row-major order: w[k], w[k + 1] are neighbours within a row (or across a
+      // row boundary, also independent). Both parities of the pairing, 5 standard errors (1/sqrt(m)).
+      for (int64_t lag_start : {0, 1}) {
+        const int64_t m = (w.numel() - lag_start) / 2;
+        const auto x = w.narrow(0, lag_start, 2 * m).view({m, 2});
+        for (int power : {1, 2}) {
+          const auto xp = x.pow(power);
+          const auto c = torch::corrcoef(xp.t())[0][1].item<double>();
+          EXPECT_LT(std::abs(c), 5 / std::sqrt(double(m))) << "lag_start " << lag_start << " power " << power;
+        }
+      }
       const double m4 = (w - exp_mean).pow(4).mean().item<double>();
       EXPECT_LT(std::abs(var - exp_var_w), 5 * std::sqrt((m4 - exp_var_w * exp_var_w) / n)) << var;
       if (k.kind == "uniform") {

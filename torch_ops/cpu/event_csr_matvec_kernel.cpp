@@ -3,7 +3,9 @@
 // Determinism: results must be bitwise identical for any thread count, so at::parallel_for only splits
 // work over independent outputs whose summation order is fixed by the data (a batch row of a scatter,
 // one output entry of a gather, the synapses of one CSR row for the weight gradient). A scatter of one
-// batch row is never split over threads: that would change the order of the float additions.
+// batch row is not split over threads: split by input rows it would change the order of the float
+// additions, and split by output columns (which keeps it) it was slower on this 2-core machine
+// (benchmarks/csr_column_split.cpp).
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 #include <ATen/ops/empty.h>
@@ -60,25 +62,19 @@ at::Tensor event_csr_matvec_cpu(const at::Tensor& spikes_in, const at::Tensor& i
         scalar_t* o = out.data_ptr<scalar_t>();
         if (!transpose) {
           // Event-driven scatter: per batch row, only rows with an event are visited, in ascending
-          // order. One thread owns one batch row of the output. The spiking rows are collected a chunk
-          // at a time so that each row's lines can be prefetched a few rows ahead (event_csr_math.h).
+          // order. One thread owns one batch row of the output. Each spiking row's lines are
+          // prefetched a few rows ahead (for_each_event, prefetch_ahead in event_csr_math.h).
           at::parallel_for(0, s.batch, 1, [&](int64_t b0, int64_t b1) {
-            constexpr int64_t kChunk = 512;
-            int64_t rows[kChunk];
             for (int64_t b = b0; b < b1; ++b) {
-              const input_t* xb = x + b * s.n_pre;
               scalar_t* ob = o + b * s.n_post;
-              int64_t pos = 0;
-              while (pos < s.n_pre) {
-                const int64_t n = kernels::collect_events(xb, pos, s.n_pre, rows, kChunk);
-                for (int64_t r = 0; r < n; ++r) {
-                  kernels::prefetch_ahead(ip, jp, w, s.homogeneous, rows, r, n, 0);
-                  // indptr is checked per row; indices while they are scattered.
-                  check_csr_row_extent_cpu(op, ip, rows[r], s.nnz);
-                  if (!kernels::scatter_row_bounded(ip, jp, w, s.homogeneous, rows[r], s.n_post, ob))
-                    check_csr_row_cpu(op, ip, jp, rows[r], s.nnz, s.n_post);  // raises, naming the index
-                }
-              }
+              kernels::for_each_event(x + b * s.n_pre, s.n_pre, [&](const int64_t* rows, int64_t r, int64_t n) {
+                kernels::prefetch_ahead(ip, jp, w, s.homogeneous, rows, r, n, 0);
+                // indptr is checked per row; indices while they are scattered.
+                check_csr_row_extent_cpu(op, ip, rows[r], s.nnz);
+                if (!kernels::scatter_row_bounded(ip, jp, w, s.homogeneous, rows[r], s.n_post, ob))
+                  check_csr_row_cpu(op, ip, jp, rows[r], s.nnz, s.n_post);  // raises, naming the index
+                return true;
+              });
             }
           });
         } else {

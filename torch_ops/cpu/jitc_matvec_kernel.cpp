@@ -1,5 +1,5 @@
 // CPU kernels of the JIT-connectivity operators. The matrix is regenerated row by row
-// (kernels::jitc::for_each_column); work is split only over independent outputs, so results are
+// (kernels::jitc::for_each_synapse); work is split only over independent outputs, so results are
 // bitwise identical for any thread count:
 //   forward x @ W      a scatter of the rows of nonzero (event) inputs, a chunk of batch rows per task,
 //                      each row generated once per tile of 16 batch rows;
@@ -49,7 +49,7 @@ constexpr int64_t kBatchTile = 16;
 // per tile (generation, not the additions, is what a JIT row costs; B float inputs would otherwise pay
 // it B times) and added to every batch row of the tile whose input is nonzero. Every out[b, j] still
 // sums its terms in row order from 0, so the result does not depend on the chunking or the tiling.
-template <bool kEvents, typename scalar_t, typename input_t>
+template <int kKind, bool kEvents, typename scalar_t, typename input_t>
 void scatter(const jitc::Params& p, const input_t* x, int64_t batch, scalar_t w0, scalar_t w1, scalar_t* out) {
   at::parallel_for(0, batch, 1, [&](int64_t b0, int64_t b1) {
     std::vector<scalar_t> acc;  // (n_post, width) partial sums of the tile
@@ -62,9 +62,11 @@ void scatter(const jitc::Params& p, const input_t* x, int64_t batch, scalar_t w0
           const scalar_t v = input_value<kEvents, scalar_t>(xb[i]);
           if (v == scalar_t(0)) continue;
           if constexpr (kEvents) {
-            jitc::for_each_column(p, i, [&](int64_t j) { ob[j] += jitc::weight(p, i, j, w0, w1); });
+            jitc::for_each_synapse<kKind>(
+                p, i, [&](int64_t j, double ca, double cb) { ob[j] += jitc::weight(kKind, ca, cb, w0, w1); });
           } else {
-            jitc::for_each_column(p, i, [&](int64_t j) { ob[j] += jitc::weight(p, i, j, w0, w1) * v; });
+            jitc::for_each_synapse<kKind>(
+                p, i, [&](int64_t j, double ca, double cb) { ob[j] += jitc::weight(kKind, ca, cb, w0, w1) * v; });
           }
         }
         continue;
@@ -81,8 +83,8 @@ void scatter(const jitc::Params& p, const input_t* x, int64_t batch, scalar_t w0
           value[active++] = v;
         }
         if (active == 0) continue;
-        jitc::for_each_column(p, i, [&](int64_t j) {
-          const scalar_t w = jitc::weight(p, i, j, w0, w1);
+        jitc::for_each_synapse<kKind>(p, i, [&](int64_t j, double ca, double cb) {
+          const scalar_t w = jitc::weight(kKind, ca, cb, w0, w1);
           scalar_t* a = acc.data() + j * width;
           for (int64_t k = 0; k < active; ++k) {
             if constexpr (kEvents) a[lane[k]] += w;
@@ -99,14 +101,14 @@ void scatter(const jitc::Params& p, const input_t* x, int64_t batch, scalar_t w0
 }
 
 // out[b, i] = sum_j w_ij v(x[b, j]) for every row i.
-template <bool kEvents, typename scalar_t, typename input_t>
+template <int kKind, bool kEvents, typename scalar_t, typename input_t>
 void gather(const jitc::Params& p, double prob, const input_t* x, int64_t batch, scalar_t w0, scalar_t w1,
             scalar_t* out) {
   at::parallel_for(0, p.n_pre, grain_for(expected_row_length(p, prob) * batch), [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
       for (int64_t b = 0; b < batch; ++b) out[b * p.n_pre + i] = scalar_t(0);
-      jitc::for_each_column(p, i, [&](int64_t j) {
-        const scalar_t w = jitc::weight(p, i, j, w0, w1);
+      jitc::for_each_synapse<kKind>(p, i, [&](int64_t j, double ca, double cb) {
+        const scalar_t w = jitc::weight(kKind, ca, cb, w0, w1);
         for (int64_t b = 0; b < batch; ++b) {
           if constexpr (kEvents) {
             if (kernels::is_event(x[b * p.n_post + j])) out[b * p.n_pre + i] += w;
@@ -142,8 +144,10 @@ at::Tensor matvec_cpu(const char* op, bool events, const at::Tensor& x_in, const
       using input_t = decltype(in_v);
       constexpr bool kEvents = decltype(events_v)::value;
       const input_t* xp = x.data_ptr<input_t>();
-      if (transpose) gather<kEvents, scalar_t>(p, prob, xp, s.batch, a, b, o);
-      else scatter<kEvents, scalar_t>(p, xp, s.batch, a, b, o);
+      jitc::dispatch_kind(p.kind, [&](auto kind) {
+        if (transpose) gather<kind.value, kEvents, scalar_t>(p, prob, xp, s.batch, a, b, o);
+        else scatter<kind.value, kEvents, scalar_t>(p, xp, s.batch, a, b, o);
+      });
     };
     if (events) dispatch_spike_type(x.scalar_type(), [&](auto in_v) { run(in_v, std::true_type{}); });
     else run(scalar_t{}, std::false_type{});
@@ -185,17 +189,20 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> jitc_matvec_backward_cpu(
       gx = at::zeros(x.sizes(), w0.options());
       if (gx.numel() > 0) {
         scalar_t* o = gx.data_ptr<scalar_t>();
-        if (transpose) scatter<false, scalar_t>(p, gp, s.batch, a0, a1, o);  // g (B, n_pre) @ W
-        else gather<false, scalar_t>(p, prob, gp, s.batch, a0, a1, o);       // W @ g (B, n_post)
+        jitc::dispatch_kind(p.kind, [&](auto kind) {
+          if (transpose) scatter<kind.value, false, scalar_t>(p, gp, s.batch, a0, a1, o);  // g (B, n_pre) @ W
+          else gather<kind.value, false, scalar_t>(p, prob, gp, s.batch, a0, a1, o);       // W @ g (B, n_post)
+        });
       }
       gx = gx.to(x.scalar_type());
     }
     // ---- weight parameters: per-row partial sums of a_ij t_ij and b_ij t_ij
     if (output_mask[1] || output_mask[2]) {
       std::vector<double> partial(size_t(2 * p.n_pre), 0.0);
-      auto accumulate = [&](auto in_v, auto events_v) {
+      auto accumulate = [&](auto in_v, auto events_v, auto kind) {
         using input_t = decltype(in_v);
         constexpr bool kEvents = decltype(events_v)::value;
+        constexpr int kKind = decltype(kind)::value;
         const input_t* xp = x.data_ptr<input_t>();
         at::parallel_for(0, p.n_pre, grain_for(expected_row_length(p, prob) * s.batch), [&](int64_t i0, int64_t i1) {
           for (int64_t i = i0; i < i1; ++i) {
@@ -206,9 +213,7 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> jitc_matvec_backward_cpu(
               if (!any) continue;
             }
             double sa = 0.0, sb = 0.0;
-            jitc::for_each_column(p, i, [&](int64_t j) {
-              double ca, cb;
-              jitc::coefficients(p, i, j, ca, cb);
+            jitc::for_each_synapse<kKind>(p, i, [&](int64_t j, double ca, double cb) {
               double t = 0.0;
               for (int64_t b = 0; b < s.batch; ++b) {
                 if (!transpose) t += input_value<kEvents, double>(xp[b * p.n_pre + i]) * double(gp[b * p.n_post + j]);
@@ -222,8 +227,10 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> jitc_matvec_backward_cpu(
           }
         });
       };
-      if (events) dispatch_spike_type(x.scalar_type(), [&](auto in_v) { accumulate(in_v, std::true_type{}); });
-      else accumulate(scalar_t{}, std::false_type{});
+      jitc::dispatch_kind(p.kind, [&](auto kind) {
+        if (events) dispatch_spike_type(x.scalar_type(), [&](auto in_v) { accumulate(in_v, std::true_type{}, kind); });
+        else accumulate(scalar_t{}, std::false_type{}, kind);
+      });
       double ta = 0.0, tb = 0.0;
       for (int64_t i = 0; i < p.n_pre; ++i) {
         ta += partial[size_t(2 * i)];
@@ -247,9 +254,13 @@ at::Tensor jitc_to_dense_cpu(const at::Tensor& w0, const at::Tensor& w1, int64_t
     using scalar_t = decltype(w_v);
     const scalar_t a = scalar_of<scalar_t>(w0), b = scalar_of<scalar_t>(w1);
     scalar_t* o = out.data_ptr<scalar_t>();
-    at::parallel_for(0, n_pre, grain_for(expected_row_length(p, prob)), [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; ++i)
-        jitc::for_each_column(p, i, [&](int64_t j) { o[i * n_post + j] = jitc::weight(p, i, j, a, b); });
+    jitc::dispatch_kind(p.kind, [&](auto kind) {
+      constexpr int kKind = decltype(kind)::value;
+      at::parallel_for(0, n_pre, grain_for(expected_row_length(p, prob)), [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i)
+          jitc::for_each_synapse<kKind>(
+              p, i, [&](int64_t j, double ca, double cb) { o[i * n_post + j] = jitc::weight(kKind, ca, cb, a, b); });
+      });
     });
   });
   return out;

@@ -32,30 +32,25 @@ template <bool EVENTS, typename scalar_t, typename input_t, typename index_t, ty
   std::atomic<bool> in_range{true};
   if (!transpose) {
     // Scatter: one thread owns one batch row of the output, rows in ascending order. Event inputs
-    // visit only active rows, collected a chunk at a time so that the synapses of the row
-    // kRowPrefetchDistance ahead can be requested early (event_csr_math.h); float inputs visit every
-    // row in memory order, which the hardware prefetcher streams.
+    // visit only active rows (for_each_event), so that the synapses of the row kRowPrefetchDistance
+    // ahead can be requested early (event_csr_math.h); float inputs visit every row in memory order,
+    // which the hardware prefetcher streams.
     at::parallel_for(0, s.batch, 1, [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
         const input_t* xb = x + b * s.n_pre;
         scalar_t* ob = o + b * s.n_post;
         if constexpr (EVENTS) {
-          constexpr int64_t kChunk = 512;
-          int64_t active[kChunk];
-          int64_t pos = 0;
-          while (pos < s.n_pre) {
-            const int64_t n = kernels::collect_events(xb, pos, s.n_pre, active, kChunk);
-            for (int64_t r = 0; r < n; ++r) {
-              if (r + kernels::kRowPrefetchDistance < n) {
-                const int64_t ahead = active[r + kernels::kRowPrefetchDistance];
-                kernels::prefetch_synapses(jp, w, s.homogeneous, rows.begin(ahead), rows.end(ahead));
-              }
-              const int64_t i = active[r];
-              if (!kernels::scatter_range_bounded(jp, w, s.homogeneous, rows.begin(i), rows.end(i), s.n_post, ob)) {
-                in_range = false;
-                return;
-              }
+          const bool ok = kernels::for_each_event(xb, s.n_pre, [&](const int64_t* active, int64_t r, int64_t n) {
+            if (r + kernels::kRowPrefetchDistance < n) {
+              const int64_t ahead = active[r + kernels::kRowPrefetchDistance];
+              kernels::prefetch_synapses(jp, w, s.homogeneous, rows.begin(ahead), rows.end(ahead));
             }
+            const int64_t i = active[r];
+            return kernels::scatter_range_bounded(jp, w, s.homogeneous, rows.begin(i), rows.end(i), s.n_post, ob);
+          });
+          if (!ok) {
+            in_range = false;
+            return;
           }
         } else {
           for (int64_t i = 0; i < s.n_pre; ++i)

@@ -42,8 +42,8 @@ __global__ void scatter_kernel(jitc::Params p, const input_t* x, int64_t batch, 
   const int64_t b = r / p.n_pre, i = r - b * p.n_pre;
   const scalar_t w0 = *w0p, w1 = *w1p;
   scalar_t* ob = out + b * p.n_post;
-  jitc::for_each_column(p, i, [&](int64_t j) {
-    const scalar_t w = jitc::weight(p, i, j, w0, w1);
+  jitc::for_each_synapse(p, i, [&](int64_t j, double ca, double cb) {
+    const scalar_t w = jitc::weight(p.kind, ca, cb, w0, w1);
     atomicAdd(ob + j, kEvents ? w : w * v);
   });
 }
@@ -58,8 +58,8 @@ __global__ void gather_kernel(jitc::Params p, const input_t* x, int64_t batch, c
   const scalar_t w0 = *w0p, w1 = *w1p;
   const input_t* xb = x + b * p.n_post;
   scalar_t acc = scalar_t(0);
-  jitc::for_each_column(p, i, [&](int64_t j) {
-    const scalar_t w = jitc::weight(p, i, j, w0, w1);
+  jitc::for_each_synapse(p, i, [&](int64_t j, double ca, double cb) {
+    const scalar_t w = jitc::weight(p.kind, ca, cb, w0, w1);
     if constexpr (kEvents) {
       if (kernels::is_event(xb[j])) acc += w;
     } else {
@@ -77,9 +77,7 @@ __global__ void weight_terms_kernel(jitc::Params p, const input_t* x, const scal
   const int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= p.n_pre) return;
   double sa = 0.0, sb = 0.0;
-  jitc::for_each_column(p, i, [&](int64_t j) {
-    double ca, cb;
-    jitc::coefficients(p, i, j, ca, cb);
+  jitc::for_each_synapse(p, i, [&](int64_t j, double ca, double cb) {
     double t = 0.0;
     for (int64_t b = 0; b < batch; ++b) {
       if (!transpose) t += input_value<kEvents, double>(x[b * p.n_pre + i]) * double(g[b * p.n_post + j]);
@@ -97,7 +95,8 @@ __global__ void to_dense_kernel(jitc::Params p, const scalar_t* w0p, const scala
   const int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= p.n_pre) return;
   const scalar_t w0 = *w0p, w1 = *w1p;
-  jitc::for_each_column(p, i, [&](int64_t j) { out[i * p.n_post + j] = jitc::weight(p, i, j, w0, w1); });
+  jitc::for_each_synapse(
+      p, i, [&](int64_t j, double ca, double cb) { out[i * p.n_post + j] = jitc::weight(p.kind, ca, cb, w0, w1); });
 }
 
 at::Tensor matvec_cuda(const char* op, bool events, const at::Tensor& x_in, const at::Tensor& w0_in,

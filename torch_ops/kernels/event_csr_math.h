@@ -157,6 +157,32 @@ inline int64_t collect_events(const input_t* x, int64_t& pos, int64_t end, int64
   return n;
 }
 
+// Calls visit(rows, r, n) for the event positions of x[0, end) in ascending order, rows[r] being the
+// current one and rows[r + 1, n) those after it that are already known (for prefetch_ahead); visit
+// returns false to stop early (then so does this, returning false). The positions are collected a
+// chunk at a time into a fixed buffer (no allocation), and the last 2 * kRowPrefetchDistance of a
+// chunk are carried over to the next one instead of being visited at its end, so the prefetch distance
+// holds across chunk boundaries (it used to restart at each, leaving 16 rows of every 512 unprefetched:
+// 224 -> 191 us for 1,000 spiking rows of a 100k x 100k CSR in a standalone loop).
+template <typename input_t, typename Visit>
+inline bool for_each_event(const input_t* x, int64_t end, Visit&& visit) {
+  constexpr int64_t kChunk = 512, kCarry = 2 * kRowPrefetchDistance;
+  static_assert(kChunk >= 4 * kCarry, "a chunk must make progress after the carried rows");
+  int64_t rows[kChunk];
+  int64_t pos = 0;
+  int64_t n = collect_events(x, pos, end, rows, kChunk);
+  for (;;) {
+    const bool more = pos < end;  // then collect_events stopped on a full buffer: n > kChunk - 16
+    const int64_t stop = more ? n - kCarry : n;
+    for (int64_t r = 0; r < stop; ++r)
+      if (!visit(static_cast<const int64_t*>(rows), r, n)) return false;
+    if (!more) return true;
+    std::memmove(rows, rows + stop, sizeof(int64_t) * size_t(n - stop));
+    n -= stop;
+    n += collect_events(x, pos, end, rows + n, kChunk - n);
+  }
+}
+
 // ---------------------------------------------------------------- gather (transposed) direction
 // The helpers below take a (start, stride) pair over the synapses of one row so that a CUDA warp can
 // split a row between its lanes (start = lane, stride = 32) while the CPU walks it with (0, 1). The

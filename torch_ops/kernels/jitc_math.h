@@ -8,20 +8,37 @@
 //     the k-th connected column is c_k = c_{k-1} + 1 + floor(log(u_k) * (1 / log(1 - prob))), c_0 = -1, until
 //     c_k >= n_post. The gaps are Geometric(prob), so every (i, j) is connected independently with
 //     probability prob (prob = 1 connects every column).
-//   - The weight of (i, j) is w0 * a_ij + w1 * b_ij, with coefficients that depend only on
-//     (seed, i, j) through one Philox block at counter (j, i_lo, i_hi, kWeightTag):
-//       homo:     a = 1,     b = 0          (w0 = the weight)
-//       uniform:  a = 1 - u, b = u          (w0 = low, w1 = high; u uniform in (0, 1))
-//       normal:   a = 1,     b = z          (w0 = mu, w1 = sigma; z standard normal, Box-Muller)
+//   - The weight of (i, j) is w0 * a_ij + w1 * b_ij. The coefficients come from the row's own weight
+//     stream (Philox keyed by the seed, stream id i, kWeightTag), handed out in the order the walk
+//     visits the row's synapses (k = 0, 1, ...):
+//       homo:     a = 1,       b = 0            (w0 = the weight; no draws)
+//       uniform:  a = 1 - u_k, b = u_k          (w0 = low, w1 = high; u_k the k-th draw)
+//       normal:   a = 1,       b = z_k          (w0 = mu, w1 = sigma; z_k standard normal)
+//     where synapses 2m and 2m + 1 share the m-th Box-Muller pair of draws (u, v):
+//     z_2m = sqrt(-2 log u) cos(2 pi v), z_2m+1 = sqrt(-2 log u) sin(2 pi v). Every row is always
+//     walked from its first column, so the forward and the transposed products, the gradients and the
+//     dense materialisation all see the same weights.
 // Bitwise the same on CPU and CUDA: only integer arithmetic and correctly rounded double operations
-// (+, -, *, /, sqrt) are used, the logarithm and cosine are this file's own polynomials, and on the
+// (+, -, *, /, sqrt) are used, the logarithm, cosine and sine are this file's own polynomials, and on the
 // device every product and sum is an explicitly rounded intrinsic, so no fused multiply-add can creep in.
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "braintorch/common/host_device.h"
 #include "braintorch/random/philox.h"
+
+// The walk and its per-synapse callbacks must inline into each kernel's loop: a walk compiled as a
+// call per synapse cost the homogeneous event product 25% (GCC 12 stopped inlining once
+// for_each_synapse held the three kinds' walks).
+#if defined(__CUDACC__)
+#define BT_JITC_INLINE __host__ __device__ __forceinline__
+#elif defined(__GNUC__) || defined(__clang__)
+#define BT_JITC_INLINE inline __attribute__((always_inline))
+#else
+#define BT_JITC_INLINE inline
+#endif
 
 namespace braintorch::kernels::jitc {
 
@@ -93,22 +110,24 @@ BT_HOST_DEVICE double portable_log1m(double p) {
   return portable_log(1.0 - p);  // 1 - p >= 0.5 is within half an ulp, log(1 - p) >= 0.29 in size
 }
 
-// cos(2 pi v) for v in [0, 1): exact symmetry reductions to t in [0, 1/8], then the Taylor series of
-// cos or sin of x = 2 pi t (|x| <= pi/4) to degree 16/17 (truncation < 1e-17), Horner in x^2 with
-// correctly rounded reciprocal factorials.
-BT_HOST_DEVICE double portable_cos_2pi(double v) {
-  // cos(2 pi v) = cos(2 pi (1 - v)); v in [0, 1/2] after this; all subtractions below are exact.
-  if (v > 0.5) v = 1.0 - v;
-  double sign = 1.0;
-  if (v > 0.25) {  // cos(2 pi v) = -cos(2 pi (1/2 - v))
-    v = 0.5 - v;
-    sign = -1.0;
+// cos(2 pi v) and sin(2 pi v) for v in [0, 1): exact symmetry reductions to t in [0, 1/8], then the
+// Taylor series of cos and sin of x = 2 pi t (|x| <= pi/4) to degree 16/17 (truncation < 1e-17),
+// Horner in x^2 with correctly rounded reciprocal factorials (the two chains side by side).
+BT_HOST_DEVICE void portable_sincos_2pi(double v, double& cos_out, double& sin_out) {
+  // All subtractions below are exact (Sterbenz).
+  double sin_sign = 1.0, cos_sign = 1.0;
+  if (v > 0.5) {  // (cos, sin)(2 pi v) = (cos, -sin)(2 pi (1 - v))
+    v = 1.0 - v;
+    sin_sign = -1.0;
   }
-  constexpr double kTwoPi = 6.283185307179586;
-  bool use_sin = false;
-  if (v > 0.125) {  // cos(2 pi v) = sin(2 pi (1/4 - v))
+  if (v > 0.25) {  // (cos, sin)(2 pi v) = (-cos, sin)(2 pi (1/2 - v))
+    v = 0.5 - v;
+    cos_sign = -1.0;
+  }
+  bool swap = false;
+  if (v > 0.125) {  // (cos, sin)(2 pi v) = (sin, cos)(2 pi (1/4 - v))
     v = 0.25 - v;
-    use_sin = true;
+    swap = true;
   }
   // (-1)^k / (2k)! and (-1)^k / (2k+1)!, k = 0..8
   constexpr double kCos[9] = {1.0, -0x1.0p-1, 0x1.5555555555555p-5, -0x1.6c16c16c16c17p-10, 0x1.a01a01a01a01ap-16,
@@ -117,10 +136,16 @@ BT_HOST_DEVICE double portable_cos_2pi(double v) {
   constexpr double kSin[9] = {1.0, -0x1.5555555555555p-3, 0x1.1111111111111p-7, -0x1.a01a01a01a01ap-13,
                               0x1.71de3a556c734p-19, -0x1.ae64567f544e4p-26, 0x1.6124613a86d09p-33,
                               -0x1.ae7f3e733b81fp-41, 0x1.952c77030ad4ap-49};
+  constexpr double kTwoPi = 6.283185307179586;
   const double x = mul(kTwoPi, v), x2 = mul(x, x);
-  double poly = use_sin ? kSin[8] : kCos[8];
-  for (int k = 7; k >= 0; --k) poly = add(mul(poly, x2), use_sin ? kSin[k] : kCos[k]);
-  return mul(sign, use_sin ? mul(x, poly) : poly);
+  double c = kCos[8], s = kSin[8];
+  for (int k = 7; k >= 0; --k) {
+    c = add(mul(c, x2), kCos[k]);
+    s = add(mul(s, x2), kSin[k]);
+  }
+  s = mul(x, s);
+  cos_out = mul(cos_sign, swap ? s : c);
+  sin_out = mul(sin_sign, swap ? c : s);
 }
 
 // What a kernel needs to regenerate the matrix (built on the host by make_params).
@@ -151,7 +176,7 @@ constexpr int kGapBatch = 4;  // gaps drawn per step of for_each_column (two Phi
 
 // Calls f(j) for the connected columns j of `row`, ascending.
 template <typename F>
-BT_HOST_DEVICE void for_each_column(const Params& p, int64_t row, F&& f) {
+BT_JITC_INLINE void for_each_column(const Params& p, int64_t row, F&& f) {
   if (p.all_columns) {
     for (int64_t j = 0; j < p.n_post; ++j) f(j);
     return;
@@ -175,26 +200,74 @@ BT_HOST_DEVICE void for_each_column(const Params& p, int64_t row, F&& f) {
   }
 }
 
-// The coefficients (a, b) of the weight w_ij = w0 a + w1 b.
-BT_HOST_DEVICE void coefficients(const Params& p, int64_t i, int64_t j, double& a, double& b) {
-  if (p.kind == kHomo) {
-    a = 1.0;
-    b = 0.0;
-    return;
+// Standard normals of one row's weight stream, in order: each Box-Muller pair of draws (u, v) gives
+// sqrt(-2 log u) cos(2 pi v), then sqrt(-2 log u) sin(2 pi v). Both halves of a pair are used (a
+// logarithm, a square root and a Philox block per two synapses, not per synapse), and two pairs are
+// computed side by side so that their long dependency chains overlap (as in for_each_column).
+class RowNormals {
+ public:
+  BT_HOST_DEVICE RowNormals(uint64_t seed, int64_t row) : draws_(seed, uint64_t(row), kWeightTag) {}
+  BT_HOST_DEVICE double next() {
+    if (next_ == kBatch) refill();
+    return z_[next_++];
   }
-  const uint64_t ui = uint64_t(i), uj = uint64_t(j);
-  const auto block = random::philox4x32(uint32_t(uj), uint32_t(uj >> 32), uint32_t(ui), uint32_t(ui >> 32) ^ kWeightTag,
-                                        uint32_t(p.seed), uint32_t(p.seed >> 32));
-  const double u = random::uniform_open01(block.v[0], block.v[1]);
-  if (p.kind == kUniform) {
-    a = 1.0 - u;
-    b = u;
-    return;
+
+ private:
+  static constexpr int kPairs = 2, kBatch = 2 * kPairs;
+  BT_HOST_DEVICE void refill() {
+    double u[kPairs], v[kPairs], r[kPairs], c[kPairs], s[kPairs];
+    for (int k = 0; k < kPairs; ++k) {
+      u[k] = draws_.next_double();
+      v[k] = draws_.next_double();
+    }
+    for (int k = 0; k < kPairs; ++k) r[k] = sqrt(-2.0 * portable_log(u[k]));  // sqrt is correctly rounded everywhere
+    for (int k = 0; k < kPairs; ++k) portable_sincos_2pi(v[k], c[k], s[k]);
+    for (int k = 0; k < kPairs; ++k) {
+      z_[2 * k] = mul(r[k], c[k]);
+      z_[2 * k + 1] = mul(r[k], s[k]);
+    }
+    next_ = 0;
   }
-  // Box-Muller: z = sqrt(-2 log u) cos(2 pi v); sqrt is correctly rounded everywhere.
-  const double v = random::uniform_open01(block.v[2], block.v[3]);
-  a = 1.0;
-  b = mul(sqrt(-2.0 * portable_log(u)), portable_cos_2pi(v));
+  random::PhiloxStream draws_;
+  double z_[kBatch] = {};
+  int next_ = kBatch;
+};
+
+// Calls f(j, a, b) for the connected columns j of `row`, ascending, with the coefficients (a, b) of
+// their weights w_ij = w0 a + w1 b (the scheme at the top of this file), for a kind known at compile
+// time (CPU kernels dispatch on the kind once per call, dispatch_kind, so each kind's loop is its own
+// code: with a runtime switch per row GCC did not inline the walks, and the homogeneous event product
+// lost 25%).
+template <int kKind, typename F>
+BT_JITC_INLINE void for_each_synapse(const Params& p, int64_t row, F&& f) {
+  if constexpr (kKind == kNormal) {
+    RowNormals z(p.seed, row);
+    for_each_column(p, row, [&](int64_t j) { f(j, 1.0, z.next()); });
+  } else if constexpr (kKind == kUniform) {
+    random::PhiloxStream draws(p.seed, uint64_t(row), kWeightTag);
+    for_each_column(p, row, [&](int64_t j) {
+      const double u = draws.next_double();
+      f(j, 1.0 - u, u);
+    });
+  } else {
+    for_each_column(p, row, [&](int64_t j) { f(j, 1.0, 0.0); });
+  }
+}
+
+// The same with the kind read at run time (CUDA kernels: one thread per row, the branch is uniform).
+template <typename F>
+BT_JITC_INLINE void for_each_synapse(const Params& p, int64_t row, F&& f) {
+  if (p.kind == kNormal) for_each_synapse<kNormal>(p, row, f);
+  else if (p.kind == kUniform) for_each_synapse<kUniform>(p, row, f);
+  else for_each_synapse<kHomo>(p, row, f);
+}
+
+// Calls f(std::integral_constant<int, kind>) for a run-time kind.
+template <typename F>
+inline void dispatch_kind(int kind, F&& f) {
+  if (kind == kNormal) f(std::integral_constant<int, kNormal>{});
+  else if (kind == kUniform) f(std::integral_constant<int, kUniform>{});
+  else f(std::integral_constant<int, kHomo>{});
 }
 
 // Explicitly rounded float operations (the double ones are above), so that w0 a + w1 b is the same
@@ -214,12 +287,10 @@ BT_HOST_DEVICE float add(float a, float b) {
 #endif
 }
 
-// The weight of (i, j) in the compute type: w0 a + w1 b.
+// A weight in the compute type from its coefficients: w0 a + w1 b ("homo": w0 itself).
 template <typename scalar_t>
-BT_HOST_DEVICE scalar_t weight(const Params& p, int64_t i, int64_t j, scalar_t w0, scalar_t w1) {
-  if (p.kind == kHomo) return w0;
-  double a, b;
-  coefficients(p, i, j, a, b);
+BT_HOST_DEVICE scalar_t weight(int kind, double a, double b, scalar_t w0, scalar_t w1) {
+  if (kind == kHomo) return w0;
   return add(mul(w0, scalar_t(a)), mul(w1, scalar_t(b)));
 }
 

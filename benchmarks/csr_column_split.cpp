@@ -1,0 +1,157 @@
+// Splitting one spike vector's event CSR scatter over threads by output columns, without changing
+// the sums (a negative result on this 2-core machine; the op does not split, see
+// torch_ops/cpu/event_csr_matvec_kernel.cpp).
+//
+//   g++ -O3 -pthread -std=gnu++17 -I include -I . -o /tmp/csr_column_split benchmarks/csr_column_split.cpp
+//   /tmp/csr_column_split            # results/2026-11-24-ops-carry/column_split.txt
+//
+// Part t of T owns the output columns [c_t, c_t+1) and walks every spiking row, delivering the synapses
+// whose targets it owns: each output entry still receives its terms in row order, so the result is
+// bitwise the one-thread result for any T (a split by input rows would reorder the additions). A part
+// finds its share of a row sorted by target with two binary searches. Measured against the one-thread
+// scatter (the op's loop: prefetch_ahead + scatter_row_bounded), the same two parts run one after the
+// other in one thread (the split's extra work), and the two parts on two threads (one std::thread
+// started per call, ~20-50 us of the time). Same matrix as ops_benchmark.py: n = 100,000, 100 sorted
+// random targets per row, int64 indptr, int32 indices, float32 weights, 1% and 10% of rows spiking.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "torch_ops/kernels/event_csr_math.h"
+
+namespace braintorch::kernels {
+
+// One batch row's scatter split over threads by output columns: part t of T owns the targets
+// [c_t, c_t+1) and visits every active row, delivering only the synapses whose targets it owns. Every
+// output entry still receives its terms in row order and, within a row, in synapse order, so the sums
+// are bitwise those of the one-thread scatter, for any number of parts.
+
+// First position in [begin, end) whose target is >= c, assuming the row is sorted by target (branch-free
+// binary search: its iteration count depends only on the row length). For an unsorted row it returns
+// some position in [begin, end]; scatter_row_part then detects that the row is not partitioned.
+template <typename index_t>
+inline int64_t lower_bound_target(const index_t* indices, int64_t begin, int64_t end, int64_t c) {
+  int64_t first = begin, n = end - begin;
+  while (n > 0) {
+    const int64_t half = n >> 1;
+    const bool right = int64_t(indices[first + half]) < c;
+    first = right ? first + half + 1 : first;
+    n = right ? n - half - 1 : half;
+  }
+  return first;
+}
+
+// Part [lo, hi) of row `row`: the positions [s, e) with s = lower_bound(lo) (begin for the first part)
+// and e = lower_bound(hi) (end for the last part), scattered in order. Neighbouring parts compute the
+// same boundary, so if every part finds s <= e and every target of [s, e) inside [lo, hi), the parts
+// tile the row and each synapse is delivered exactly once, by the part that owns its target. Returns
+// false otherwise (an unsorted row, or a target outside [0, n_post)), having written only targets in
+// [lo, hi); the caller then redoes the whole product with the one-thread scatter, which handles
+// unsorted rows and names a bad index.
+template <typename scalar_t, typename ptr_t, typename index_t>
+inline bool scatter_row_part(const ptr_t* indptr, const index_t* indices, const scalar_t* weights, bool homogeneous,
+                             int64_t row, int64_t lo, int64_t hi, bool first_part, bool last_part, scalar_t* out) {
+  const int64_t begin = int64_t(indptr[row]), end = int64_t(indptr[row + 1]);
+  const int64_t s = first_part ? begin : lower_bound_target(indices, begin, end, lo);
+  const int64_t e = last_part ? end : lower_bound_target(indices, begin, end, hi);
+  if (s > e) return false;
+  const scalar_t w0 = weights[0];
+  for (int64_t k = s; k < e; ++k) {
+    const int64_t j = int64_t(indices[k]);
+    if (static_cast<uint64_t>(j - lo) >= static_cast<uint64_t>(hi - lo)) return false;
+    out[j] += homogeneous ? w0 : weights[k];
+  }
+  return true;
+}
+
+// The row-ahead prefetch of one part: indptr 2 * kRowPrefetchDistance rows ahead, and the part's
+// expected share of the row kRowPrefetchDistance ahead (proportional to its columns, with a line of
+// slack on either side; the exact boundary is not known before the row's binary search).
+template <typename scalar_t, typename ptr_t, typename index_t>
+inline void prefetch_ahead_part(const ptr_t* indptr, const index_t* indices, const scalar_t* weights,
+                                bool homogeneous, const int64_t* rows, int64_t r, int64_t n_rows, int64_t part,
+                                int64_t parts) {
+  if (r + 2 * kRowPrefetchDistance < n_rows) prefetch_read<PrefetchTo::kL1>(indptr + rows[r + 2 * kRowPrefetchDistance]);
+  if (r + kRowPrefetchDistance < n_rows) {
+    const int64_t row = rows[r + kRowPrefetchDistance];
+    const int64_t begin = int64_t(indptr[row]), end = int64_t(indptr[row + 1]), len = end - begin;
+    constexpr int64_t kSlack = 64 / int64_t(sizeof(index_t));
+    const int64_t b = std::max(begin, begin + len * part / parts - kSlack);
+    const int64_t e = std::min(end, begin + len * (part + 1) / parts + kSlack);
+    prefetch_synapses(indices, weights, homogeneous, b, e);
+  }
+}
+
+}  // namespace braintorch::kernels
+
+namespace {
+
+using namespace braintorch::kernels;
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+}  // namespace
+
+int main() {
+  const int64_t n = 100000, fan = 100;
+  std::vector<int64_t> ip(n + 1);
+  std::vector<int32_t> idx(n * fan);
+  std::vector<float> w(n * fan, 1.0f);
+  std::mt19937 rng(1);
+  for (int64_t i = 0; i <= n; ++i) ip[i] = i * fan;
+  for (auto& j : idx) j = int32_t(rng() % n);
+  for (int64_t i = 0; i < n; ++i) std::sort(idx.begin() + ip[i], idx.begin() + ip[i + 1]);
+  std::vector<float> out(n);
+  std::printf("n = %ld, fan %ld; best of 5 calls, us\n", long(n), long(fan));
+  std::printf("%6s %10s %24s %24s\n", "spikes", "1 thread", "2 parts in 1 thread", "2 parts on 2 threads");
+  for (const double rate : {0.01, 0.1}) {
+    std::vector<int64_t> all(n);
+    for (int64_t i = 0; i < n; ++i) all[i] = i;
+    std::shuffle(all.begin(), all.end(), rng);
+    const int64_t k = int64_t(rate * double(n));
+    std::vector<int64_t> rows(all.begin(), all.begin() + k);
+    std::sort(rows.begin(), rows.end());
+    auto part = [&](int64_t p, int64_t parts) {
+      const int64_t lo = n * p / parts, hi = n * (p + 1) / parts;
+      for (int64_t r = 0; r < k; ++r) {
+        prefetch_ahead_part(ip.data(), idx.data(), w.data(), false, rows.data(), r, k, p, parts);
+        if (!scatter_row_part(ip.data(), idx.data(), w.data(), false, rows[r], lo, hi, p == 0, p == parts - 1,
+                              out.data()))
+          std::abort();
+      }
+    };
+    double best[3] = {1e30, 1e30, 1e30};
+    std::vector<float> one;
+    for (int rep = 0; rep < 5; ++rep) {
+      std::fill(out.begin(), out.end(), 0.0f);
+      double t0 = now();
+      for (int64_t r = 0; r < k; ++r) {
+        prefetch_ahead(ip.data(), idx.data(), w.data(), false, rows.data(), r, k, 0);
+        scatter_row_bounded(ip.data(), idx.data(), w.data(), false, rows[r], n, out.data());
+      }
+      best[0] = std::min(best[0], now() - t0);
+      one = out;
+      std::fill(out.begin(), out.end(), 0.0f);
+      t0 = now();
+      part(0, 2);
+      part(1, 2);
+      best[1] = std::min(best[1], now() - t0);
+      if (out != one) std::abort();
+      std::fill(out.begin(), out.end(), 0.0f);
+      t0 = now();
+      std::thread second([&] { part(1, 2); });
+      part(0, 2);
+      second.join();
+      best[2] = std::min(best[2], now() - t0);
+      if (out != one) std::abort();
+    }
+    std::printf("%5.0f%% %10.0f %24.0f %24.0f\n", 100 * rate, best[0] * 1e6, best[1] * 1e6, best[2] * 1e6);
+  }
+  return 0;
+}
