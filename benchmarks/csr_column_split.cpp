@@ -11,7 +11,7 @@
 // finds its share of a row sorted by target with two binary searches. Measured against the one-thread
 // scatter (the op's loop: prefetch_ahead + scatter_row_bounded), the same two parts run one after the
 // other in one thread (the split's extra work), and the two parts on two threads (one std::thread
-// started per call, ~20-50 us of the time). Same matrix as ops_benchmark.py: n = 100,000, 100 sorted
+// started per call, ~20-50 us of the time). Every call reads spiking rows no other call has just read. Same matrix as ops_benchmark.py: n = 100,000, 100 sorted
 // random targets per row, int64 indptr, int32 indices, float32 weights, 1% and 10% of rows spiking.
 #include <algorithm>
 #include <chrono>
@@ -99,7 +99,7 @@ double now() { return std::chrono::duration<double>(std::chrono::steady_clock::n
 }  // namespace
 
 int main() {
-  const int64_t n = 100000, fan = 100;
+  const int64_t n = 100000, fan = 100, calls = 15;
   std::vector<int64_t> ip(n + 1);
   std::vector<int32_t> idx(n * fan);
   std::vector<float> w(n * fan, 1.0f);
@@ -108,16 +108,21 @@ int main() {
   for (auto& j : idx) j = int32_t(rng() % n);
   for (int64_t i = 0; i < n; ++i) std::sort(idx.begin() + ip[i], idx.begin() + ip[i + 1]);
   std::vector<float> out(n);
-  std::printf("n = %ld, fan %ld; best of 5 calls, us\n", long(n), long(fan));
+  std::printf("n = %ld, fan %ld; median of %ld calls, us\n", long(n), long(fan), long(calls));
   std::printf("%6s %10s %24s %24s\n", "spikes", "1 thread", "2 parts in 1 thread", "2 parts on 2 threads");
   for (const double rate : {0.01, 0.1}) {
-    std::vector<int64_t> all(n);
-    for (int64_t i = 0; i < n; ++i) all[i] = i;
-    std::shuffle(all.begin(), all.end(), rng);
     const int64_t k = int64_t(rate * double(n));
-    std::vector<int64_t> rows(all.begin(), all.begin() + k);
-    std::sort(rows.begin(), rows.end());
-    auto part = [&](int64_t p, int64_t parts) {
+    // Fresh spiking rows for every call of every variant (call c of variant v reads list
+    // (c + 5 v) mod 15), so that no variant finds the rows another one just read in the cache.
+    std::vector<std::vector<int64_t>> lists(calls);
+    std::vector<int64_t> all(n);
+    for (auto& rows : lists) {
+      for (int64_t i = 0; i < n; ++i) all[i] = i;
+      std::shuffle(all.begin(), all.end(), rng);
+      rows.assign(all.begin(), all.begin() + k);
+      std::sort(rows.begin(), rows.end());
+    }
+    auto part = [&](const std::vector<int64_t>& rows, int64_t p, int64_t parts) {
       const int64_t lo = n * p / parts, hi = n * (p + 1) / parts;
       for (int64_t r = 0; r < k; ++r) {
         prefetch_ahead_part(ip.data(), idx.data(), w.data(), false, rows.data(), r, k, p, parts);
@@ -126,32 +131,46 @@ int main() {
           std::abort();
       }
     };
-    double best[3] = {1e30, 1e30, 1e30};
-    std::vector<float> one;
-    for (int rep = 0; rep < 5; ++rep) {
-      std::fill(out.begin(), out.end(), 0.0f);
-      double t0 = now();
+    auto one_thread = [&](const std::vector<int64_t>& rows) {
       for (int64_t r = 0; r < k; ++r) {
         prefetch_ahead(ip.data(), idx.data(), w.data(), false, rows.data(), r, k, 0);
         scatter_row_bounded(ip.data(), idx.data(), w.data(), false, rows[r], n, out.data());
       }
-      best[0] = std::min(best[0], now() - t0);
-      one = out;
-      std::fill(out.begin(), out.end(), 0.0f);
-      t0 = now();
-      part(0, 2);
-      part(1, 2);
-      best[1] = std::min(best[1], now() - t0);
-      if (out != one) std::abort();
-      std::fill(out.begin(), out.end(), 0.0f);
-      t0 = now();
-      std::thread second([&] { part(1, 2); });
-      part(0, 2);
+    };
+    auto two_parts_serial = [&](const std::vector<int64_t>& rows) {
+      part(rows, 0, 2);
+      part(rows, 1, 2);
+    };
+    auto two_threads = [&](const std::vector<int64_t>& rows) {
+      std::thread second([&] { part(rows, 1, 2); });
+      part(rows, 0, 2);
       second.join();
-      best[2] = std::min(best[2], now() - t0);
-      if (out != one) std::abort();
+    };
+    // The split gives exactly the one-thread sums.
+    std::vector<float> ref;
+    std::fill(out.begin(), out.end(), 0.0f);
+    one_thread(lists[0]);
+    ref = out;
+    for (int v = 1; v < 3; ++v) {
+      std::fill(out.begin(), out.end(), 0.0f);
+      v == 1 ? two_parts_serial(lists[0]) : two_threads(lists[0]);
+      if (out != ref) std::abort();
     }
-    std::printf("%5.0f%% %10.0f %24.0f %24.0f\n", 100 * rate, best[0] * 1e6, best[1] * 1e6, best[2] * 1e6);
+    std::vector<double> t[3];
+    for (int64_t c = 0; c < calls; ++c) {
+      for (int v = 0; v < 3; ++v) {
+        const auto& rows = lists[(c + 5 * v) % calls];
+        std::fill(out.begin(), out.end(), 0.0f);
+        const double t0 = now();
+        if (v == 0) one_thread(rows);
+        else if (v == 1) two_parts_serial(rows);
+        else two_threads(rows);
+        t[v].push_back(now() - t0);
+      }
+    }
+    for (auto& tv : t) std::sort(tv.begin(), tv.end());
+    std::printf("%5.0f%% %10.0f %24.0f %24.0f\n", 100 * rate, t[0][calls / 2] * 1e6, t[1][calls / 2] * 1e6,
+                t[2][calls / 2] * 1e6);
   }
   return 0;
 }

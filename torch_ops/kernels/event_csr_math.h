@@ -162,8 +162,8 @@ inline int64_t collect_events(const input_t* x, int64_t& pos, int64_t end, int64
 // returns false to stop early (then so does this, returning false). The positions are collected a
 // chunk at a time into a fixed buffer (no allocation), and the last 2 * kRowPrefetchDistance of a
 // chunk are carried over to the next one instead of being visited at its end, so the prefetch distance
-// holds across chunk boundaries (it used to restart at each, leaving 16 rows of every 512 unprefetched:
-// 224 -> 191 us for 1,000 spiking rows of a 100k x 100k CSR in a standalone loop).
+// holds across chunk boundaries (it used to restart at each, leaving 16 rows of every 512 unprefetched;
+// measured, that cost within about 2%: benchmarks/event_chunk_carry.cpp). The CSR and ELL scatters share it.
 template <typename input_t, typename Visit>
 inline bool for_each_event(const input_t* x, int64_t end, Visit&& visit) {
   constexpr int64_t kChunk = 512, kCarry = 2 * kRowPrefetchDistance;
