@@ -1,14 +1,16 @@
 """COBA-LIF with just-in-time connectivity scaled from 4k to 1M neurons: time and peak memory.
 
     python3 benchmarks/jit_scaling.py [--sizes 4000 16000 64000 256000 1000000] [--duration-ms 100]
-        [--comms EventJIT EventCSR] [--braintorch build/bin/braintorch] [--out benchmarks/results/<date>-jit-scaling]
+        [--comms EventJIT EventCSR] [--threads 1] [--braintorch build/bin/braintorch]
+        [--out benchmarks/results/<date>-jit-scaling]
 
 Each size N is the built-in COBA network (networks/coba.json) with N neurons (80% E, 20% I) and
 connection probability 80 / N, so every neuron receives 80 synapses on average (64 E, 16 I) and the
 dynamics stay those of the 4000-neuron network. Each (size, comm) runs in its own `braintorch run`
 process; time per biological second = loop seconds / duration, peak memory = the process's maximum
 resident set size (wait4's ru_maxrss). EventJIT regenerates the connectivity of the spiking rows every
-step and stores none; EventCSR builds it once. Writes scaling.json, scaling.md and scaling.svg.
+step and stores none; EventCSR builds it once. --threads runs every (size, comm) at each thread count
+(`braintorch run --threads`). Writes scaling.json, scaling.md and scaling.svg.
 """
 
 from __future__ import annotations
@@ -40,12 +42,12 @@ def network(n: int, comm: str, duration_ms: float) -> dict:
     return spec
 
 
-def run(binary: str, spec: dict, workdir: Path) -> dict:
+def run(binary: str, spec: dict, workdir: Path, threads: int) -> dict:
     path = workdir / f"{spec['name']}.json"
     path.write_text(json.dumps(spec))
-    out = workdir / spec["name"]
-    proc = subprocess.Popen([binary, "run", str(path), "--out", str(out), "--no-progress"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    out = workdir / f"{spec['name']}_{threads}"
+    proc = subprocess.Popen([binary, "run", str(path), "--out", str(out), "--no-progress", "--threads", str(threads)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     text = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
@@ -59,7 +61,7 @@ def svg_plot(rows: list[dict], path: Path) -> None:
     """Two log-log panels: seconds per biological second, and peak memory, against N."""
     import math
 
-    comms = sorted({r["comm"] for r in rows})
+    comms = sorted({r["series"] for r in rows})
     colours = {"EventJIT": "#c0392b", "EventCSR": "#2471a3"}
     w, h, pad = 420, 300, 60
     panels = [("time per biological second (s)", "seconds_per_bio_second"), ("peak memory (MiB)", "peak_rss_mib")]
@@ -89,13 +91,16 @@ def svg_plot(rows: list[dict], path: Path) -> None:
             parts.append(f'<text x="{px(x)}" y="{py(10 ** ly0) + 15}" text-anchor="middle">{x:g}</text>')
         parts.append(f'<text x="{ox + w / 2}" y="{h + 25}" text-anchor="middle">neurons</text>')
         for c in comms:
-            pts = sorted((r["neurons"], r[key]) for r in rows if r["comm"] == c and r[key] > 0)
+            pts = sorted((r["neurons"], r[key]) for r in rows if r["series"] == c and r[key] > 0)
             poly = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
-            parts.append(f'<polyline points="{poly}" fill="none" stroke="{colours.get(c, "gray")}" stroke-width="2"/>')
+            colour = colours.get(c.split(",")[0], "gray")
+            dash = ' stroke-dasharray="6,3"' if "," in c else ""  # more than one thread
+            parts.append(f'<polyline points="{poly}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
             for x, y in pts:
-                parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colours.get(c, "gray")}"/>')
+                parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}"/>')
         for i, c in enumerate(comms):
-            parts.append(f'<text x="{ox + pad + 10}" y="{40 + 14 * i}" fill="{colours.get(c, "gray")}">{c}</text>')
+            parts.append(f'<text x="{ox + pad + 10}" y="{40 + 14 * i}" fill="{colours.get(c.split(",")[0], "gray")}">'
+                         f'{c}</text>')
     parts.append("</svg>")
     path.write_text("\n".join(parts) + "\n")
 
@@ -105,6 +110,7 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[4000, 16000, 64000, 256000, 1000000])
     ap.add_argument("--comms", nargs="+", default=["EventJIT", "EventCSR"])
     ap.add_argument("--duration-ms", type=float, default=100.0)
+    ap.add_argument("--threads", type=int, nargs="+", default=[1])
     ap.add_argument("--braintorch", default=str(ROOT / "build" / "bin" / "braintorch"))
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results") / f"{dt.date.today()}-jit-scaling")
     args = ap.parse_args()
@@ -112,27 +118,31 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
-            for comm in args.comms:
-                s = run(args.braintorch, network(n, comm, args.duration_ms), Path(tmp))
-                row = {"neurons": n, "comm": comm, "synapses": s["synapses"], "steps": s["steps"],
+            for comm, threads in [(c, t) for c in args.comms for t in args.threads]:
+                s = run(args.braintorch, network(n, comm, args.duration_ms), Path(tmp), threads)
+                series = comm if threads == 1 else f"{comm}, {threads} threads"
+                row = {"neurons": n, "comm": comm, "threads": threads, "series": series, "synapses": s["synapses"],
+                       "steps": s["steps"],
                        "loop_seconds": s["wall_seconds"], "setup_seconds": s["setup_seconds"],
                        "seconds_per_bio_second": s["wall_seconds"] / (args.duration_ms / 1000.0),
                        "peak_rss_mib": s["peak_rss_mib"], "rate_e_hz": s["groups"]["E"]["mean_rate_hz"],
                        "rate_i_hz": s["groups"]["I"]["mean_rate_hz"]}
                 rows.append(row)
-                print(f"[jit-scaling] N={n:>8} {comm:<8} {row['seconds_per_bio_second']:9.2f} s/bio-s "
+                print(f"[jit-scaling] N={n:>8} {comm:<8} {threads}T {row['seconds_per_bio_second']:9.2f} s/bio-s "
                       f"setup {row['setup_seconds']:7.2f} s  peak {row['peak_rss_mib']:8.1f} MiB  "
                       f"E {row['rate_e_hz']:.1f} Hz  I {row['rate_i_hz']:.1f} Hz", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     command = (f"python3 benchmarks/jit_scaling.py --sizes {' '.join(map(str, args.sizes))} --comms "
-               f"{' '.join(args.comms)} --duration-ms {args.duration_ms:g} --out {args.out}")
+               f"{' '.join(args.comms)} --threads {' '.join(map(str, args.threads))} --duration-ms {args.duration_ms:g} "
+               f"--out {args.out}")
     (args.out / "scaling.json").write_text(json.dumps({"command": command, "rows": rows}, indent=1))
     lines = [f"# COBA-LIF scaling, 80 synapses per neuron ({dt.datetime.now(dt.timezone.utc):%Y-%m-%d})", "",
              f"Command: `{command}`", "",
-             "| neurons | comm | synapses | s per biological s | setup s | peak memory MiB | E Hz | I Hz |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|"]
+             "| neurons | comm | threads | synapses | s per biological s | setup s | peak memory MiB | E Hz | I Hz |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        lines.append(f"| {r['neurons']} | {r['comm']} | {r['synapses']} | {r['seconds_per_bio_second']:.2f} | "
+        lines.append(f"| {r['neurons']} | {r['comm']} | {r['threads']} | {r['synapses']} | "
+                     f"{r['seconds_per_bio_second']:.2f} | "
                      f"{r['setup_seconds']:.2f} | {r['peak_rss_mib']:.0f} | {r['rate_e_hz']:.1f} | {r['rate_i_hz']:.1f} |")
     (args.out / "scaling.md").write_text("\n".join(lines) + "\n")
     svg_plot(rows, args.out / "scaling.svg")

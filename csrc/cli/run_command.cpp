@@ -22,6 +22,7 @@
 #include <string>
 
 #include "braintorch/builtin_networks.h"
+#include "braintorch/common/parallel.h"
 #include "braintorch/io/network_json.h"
 #include "braintorch/io/npy.h"
 #include "braintorch/io/raster_svg.h"
@@ -186,6 +187,7 @@ int run_command(int argc, char** argv) {
     summary["synapses"] = net->num_synapses();
     summary["seed"] = s.seed;
     summary["threads"] = threads;
+    summary["parallel_loop_threads"] = parallel_loop_threads();  // what our own loops really use
     summary["device"] = device;
     summary["dtype"] = s.dtype;
     summary["method"] = loaded.method;

@@ -1,8 +1,8 @@
 #include "braintorch/comm/event_jit_communication.h"
 
+#include <ATen/Dispatch.h>
 #include <ATen/ops/ones.h>
 #include <ATen/ops/scalar_tensor.h>
-#include <ATen/ops/zeros.h>
 #include <c10/core/InferenceMode.h>
 #include <c10/util/Exception.h>
 
@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "braintorch/ops/jitc_matvec.h"
+#include "torch_ops/cpu/jitc_rows_cpu.h"
+#include "torch_ops/kernels/jitc_math.h"
 
 namespace braintorch {
 
@@ -33,26 +35,29 @@ at::Tensor EventJitCommunication::forward(const at::Tensor& spikes) {
 
 void EventJitCommunication::deliver(const SpikeList& spikes, int64_t pre_start, at::Tensor& out) {
   TORCH_INTERNAL_ASSERT(out.is_cpu() && out.is_contiguous() && out.size(-1) == n_post_);
-  TORCH_CHECK(w0_.scalar_type() == out.scalar_type(), "EventJitCommunication: weight dtype ", w0_.scalar_type(),
-              " differs from the synapse state dtype ", out.scalar_type());
-  const int64_t rows = out.numel() / n_post_;
-  if (!events_.defined() || events_.size(0) != rows) events_ = at::zeros({rows, n_pre_}, at::kBool);
-  bool* e = events_.data_ptr<bool>();
-  int64_t total = 0;
-  for (int64_t b = 0; b < spikes.batch; ++b) {
-    const auto [idx, count] = spikes.range(b, pre_start, pre_start + n_pre_);
-    for (int64_t k = 0; k < count; ++k) e[b * n_pre_ + (idx[k] - pre_start)] = true;
-    total += count;
-  }
-  if (total == 0) return;
-  // The op regenerates only the rows with an event; its result is added to the synapse state.
-  const at::Tensor in = spikes.batch == 1 && out.dim() == 1 ? events_.view({n_pre_}) : events_;
-  out.add_(ops::event_jitc_matvec(in, w0_, w1_, opts_.seed, opts_.prob, n_pre_, n_post_, opts_.kind, false)
-               .view(out.sizes()));
-  for (int64_t b = 0; b < spikes.batch; ++b) {
-    const auto [idx, count] = spikes.range(b, pre_start, pre_start + n_pre_);
-    for (int64_t k = 0; k < count; ++k) e[b * n_pre_ + (idx[k] - pre_start)] = false;
-  }
+  TORCH_CHECK(w0_.scalar_type() == out.scalar_type() && w1_.scalar_type() == out.scalar_type(),
+              "EventJitCommunication: weight dtype ", w0_.scalar_type(), " differs from the synapse state dtype ",
+              out.scalar_type());
+  // The rows of the neurons that spiked are regenerated and added straight into the synapse state, in
+  // spike-list order (ascending), as EventCSRCommunication adds its stored rows: no (rows, n_pre) event
+  // matrix to scan and no n_post temporary to zero and add per step (benchmarks/README.md "Scaling").
+  // The rows are generated on all threads where that pays, and added in order (jitc_rows_cpu.h), so the
+  // state is bitwise the same for any thread count. The weights are those of event_jitc_matvec: the
+  // same walk, w0 and w1 rounded to the state dtype first.
+  const auto p = kernels::jitc::make_params(uint64_t(opts_.seed), opts_.prob, n_pre_, n_post_,
+                                            ops::detail::parse_jitc_kind("EventJitCommunication", opts_.kind));
+  AT_DISPATCH_FLOATING_TYPES(out.scalar_type(), "EventJitCommunication.deliver", [&] {
+    const scalar_t w0 = w0_.data_ptr<scalar_t>()[0], w1 = w1_.data_ptr<scalar_t>()[0];
+    scalar_t* o = out.data_ptr<scalar_t>();
+    kernels::jitc::dispatch_kind(p.kind, [&](auto kind) {
+      for (int64_t b = 0; b < spikes.batch; ++b) {
+        const auto [rows, count] = spikes.range(b, pre_start, pre_start + n_pre_);
+        ops::jitc_cpu::add_rows<decltype(kind)::value, /*EVENTS=*/true>(
+            p, count, [&](int64_t k) { return int64_t(rows[k]) - pre_start; }, [](int64_t) { return scalar_t(1); },
+            w0, w1, opts_.prob * double(n_post_), o + b * n_post_);
+      }
+    });
+  });
 }
 
 at::Tensor EventJitCommunication::out_degrees() const {

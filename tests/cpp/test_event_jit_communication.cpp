@@ -3,7 +3,10 @@
 // (jitc_to_dense) and stored as an event CSR: both deliver the same weights in the same order, so the
 // spikes must be identical; the differentiable path (event_jitc_matvec with autograd) must agree too.
 #include <ATen/ops/cumsum.h>
+#include <ATen/Parallel.h>
+#include <ATen/ops/allclose.h>
 #include <ATen/ops/index_select.h>
+#include <ATen/ops/linspace.h>
 #include <ATen/ops/zeros.h>
 #include <ATen/ops/equal.h>
 #include <ATen/ops/nonzero.h>
@@ -36,11 +39,12 @@ EventJitOptions jit_options(bool excitatory) {
   return o;
 }
 
-// The JIT matrix of `o` (n_pre x n_post) as an event CSR with per-synapse weights, in float64.
-std::shared_ptr<EventCSRCommunication> materialised(int64_t n_pre, const EventJitOptions& o) {
-  const auto f64 = at::TensorOptions().dtype(at::kDouble);
-  const at::Tensor w = ops::jitc_to_dense(at::scalar_tensor(o.w0, f64), at::scalar_tensor(o.w1, f64), o.seed, o.prob,
-                                          n_pre, kN, o.kind);
+// The JIT matrix of `o` (n_pre x n_post) as an event CSR with per-synapse weights (float64 by default).
+std::shared_ptr<EventCSRCommunication> materialised(int64_t n_pre, const EventJitOptions& o,
+                                                    at::ScalarType dtype = at::kDouble) {
+  const auto opts = at::TensorOptions().dtype(dtype);
+  const at::Tensor w = ops::jitc_to_dense(at::scalar_tensor(o.w0, opts), at::scalar_tensor(o.w1, opts), o.seed,
+                                          o.prob, n_pre, kN, o.kind);
   const at::Tensor nz = at::nonzero(w);  // row-major order: rows ascending, columns ascending
   CSRMatrix c;
   c.n_pre = n_pre;
@@ -79,23 +83,86 @@ std::shared_ptr<Network> network(bool jit) {
   return net;
 }
 
-SpikeRecord spikes_of(bool jit, bool differentiable) {
+struct Outcome {
+  SpikeRecord spikes;
+  at::Tensor v;  // membrane potentials at the end
+};
+
+Outcome run_network(bool jit, bool differentiable) {
   auto net = network(jit);
   RunnerOptions o{0.1};
   o.differentiable = differentiable;
   o.progress = false;
   Runner r(net, o);
   r.add_spike_monitor({"s", "n"});
-  return r.run(50.0).spikes["s"];
+  Outcome out{r.run(50.0).spikes["s"], {}};
+  out.v = std::dynamic_pointer_cast<LIF>(net->group("n"))->v().detach().clone();
+  return out;
 }
+SpikeRecord spikes_of(bool jit, bool differentiable) { return run_network(jit, differentiable).spikes; }
 
 }  // namespace
 
 TEST(EventJitCommunication, NetworkEqualsTheMaterialisedMatrixAsCsr) {
-  const auto jit = spikes_of(true, false), csr = spikes_of(false, false);
-  EXPECT_GT(jit.steps.numel(), 100);
-  EXPECT_TRUE(at::equal(jit.steps, csr.steps));
-  EXPECT_TRUE(at::equal(jit.indices, csr.indices));
+  const auto jit = run_network(true, false), csr = run_network(false, false);
+  EXPECT_GT(jit.spikes.steps.numel(), 100);
+  EXPECT_TRUE(at::equal(jit.spikes.steps, csr.spikes.steps));
+  EXPECT_TRUE(at::equal(jit.spikes.indices, csr.spikes.indices));
+  // Both add each spiking row's weights straight into the synapse state in the same order, so not only
+  // the spikes but every state is bitwise the same after 500 steps.
+  EXPECT_TRUE(at::equal(jit.v, csr.v));
+}
+
+// The fused path on its own, with many spikes per step (where the order of the additions shows): a
+// batch of two spike lists of a group of 700 neurons whose neurons [100, 600) are the presynaptic
+// population, added onto a nonzero float32 state. The stored matrix must give bitwise the same state,
+// and both must be the float64 dense product up to float32 round-off.
+TEST(EventJitCommunication, DeliverAddsTheSpikingRowsAsTheStoredMatrixDoes) {
+  constexpr int64_t kGroup = 700, kStart = 100, kPre = 500;
+  for (const char* kind : {"homo", "uniform", "normal"}) {
+    SCOPED_TRACE(kind);
+    EventJitOptions o;
+    o.prob = 0.15;
+    o.kind = kind;
+    o.w0 = 0.37;
+    o.w1 = 1.3;
+    o.seed = 7;
+    EventJitCommunication jit(kPre, kN, o);
+    jit.to(at::kFloat);
+    const auto csr = materialised(kPre, o, at::kFloat);
+    SpikeList spikes;
+    spikes.resize(2, kGroup);
+    at::Tensor dense_spikes = at::zeros({2, kPre}, at::kDouble);
+    for (int64_t b = 0; b < 2; ++b) {
+      int64_t c = 0;
+      for (int64_t n = 0; n < kGroup; ++n) {
+        if ((n * (b + 3)) % 5 >= 2) continue;  // 40% of the neurons, a different set per row
+        spikes.indices[size_t(b * kGroup + c++)] = int32_t(n);
+        if (n >= kStart && n < kStart + kPre) dense_spikes[b][n - kStart] = 1.0;
+      }
+      spikes.counts[size_t(b)] = c;
+    }
+    const at::Tensor start = at::linspace(-3.0, 5.0, 2 * kN, at::kFloat).reshape({2, kN});
+    at::Tensor c = start.clone();
+    csr->deliver(spikes, kStart, c);
+    // Several threads generate the rows (here ~12k synapses per batch row, two blocks of rows) and one
+    // adds them in order: bitwise the same for any thread count.
+    const int threads = at::get_num_threads();
+    at::Tensor a;
+    for (int t : {1, 2, 3}) {
+      at::set_num_threads(t);
+      a = start.clone();
+      jit.deliver(spikes, kStart, a);
+      EXPECT_TRUE(at::equal(a, c)) << t << " threads";
+    }
+    at::set_num_threads(threads);
+    const at::Tensor w = ops::jitc_to_dense(at::scalar_tensor(float(o.w0)).to(at::kDouble),
+                                            at::scalar_tensor(float(o.w1)).to(at::kDouble), o.seed, o.prob, kPre, kN,
+                                            o.kind);
+    const at::Tensor expected = start.to(at::kDouble) + dense_spikes.mm(w);
+    EXPECT_TRUE(at::allclose(a.to(at::kDouble), expected, 1e-5, 1e-4));
+    EXPECT_GT((a - start).abs().sum().item<double>(), 100.0);  // something was delivered
+  }
 }
 
 TEST(EventJitCommunication, DifferentiablePathGivesTheSameSpikes) {

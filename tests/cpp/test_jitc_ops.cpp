@@ -278,6 +278,38 @@ TEST(JitcOps, MaterialisedMatrixIsBitwiseReproducible) {
     }
 }
 
+// One input vector: its rows are generated on all threads in blocks of 256 and added in row order by
+// one thread (cpu/jitc_rows_cpu.h), so the product must be bitwise the 1-thread product for any
+// thread count. Sizes are large enough for the threads to be used (>= 4096 expected synapses, several
+// blocks, a last partial block), float and event inputs, both dtypes.
+TEST(JitcOps, OneVectorIsBitwiseTheSameForAnyThreadCount) {
+  const int threads = at::get_num_threads();
+  const int64_t n_pre = 1300, n_post = 400;
+  const double prob = 0.1;
+  for (const auto& k : kKinds)
+    for (auto wt : {at::kFloat, at::kDouble}) {
+      SCOPED_TRACE(k.kind);
+      const auto x = torch::randn({n_pre}, torch::dtype(wt));
+      const auto spikes = x > 0.0;
+      const auto w0 = scalar(k.w0, wt), w1 = scalar(k.w1, wt);
+      at::set_num_threads(1);
+      const auto f1 = jitc_matvec(x, w0, w1, 5, prob, n_pre, n_post, k.kind, false);
+      const auto e1 = event_jitc_matvec(spikes, w0, w1, 5, prob, n_pre, n_post, k.kind, false);
+      for (int t : {2, 3}) {
+        at::set_num_threads(t);
+        EXPECT_TRUE(torch::equal(f1, jitc_matvec(x, w0, w1, 5, prob, n_pre, n_post, k.kind, false))) << t;
+        EXPECT_TRUE(torch::equal(e1, event_jitc_matvec(spikes, w0, w1, 5, prob, n_pre, n_post, k.kind, false)))
+            << t;
+      }
+      at::set_num_threads(threads);
+      // and it is the product: float64 dense reference on the materialised matrix
+      const auto W = jitc_to_dense(w0, w1, 5, prob, n_pre, n_post, k.kind).to(at::kDouble);
+      const double tol = wt == at::kFloat ? 1e-4 : 1e-11;
+      EXPECT_TRUE(torch::allclose(f1.to(at::kDouble), x.to(at::kDouble).matmul(W), tol, tol));
+      EXPECT_TRUE(torch::allclose(e1.to(at::kDouble), spikes.to(at::kDouble).matmul(W), tol, tol));
+    }
+}
+
 // ------------------------------------------------------------------ gradients
 
 TEST(JitcOps, GradientsMatchDenseFormulaAndFiniteDifferences) {

@@ -25,27 +25,40 @@ using namespace braintorch;
 namespace {
 
 // A small recurrent E/I network (the COBA structure at 200 neurons) with random initial V.
-std::shared_ptr<Network> small_network(uint64_t seed, int64_t batch = 0) {
+std::shared_ptr<Network> small_network(uint64_t seed, int64_t batch = 0, int64_t n = 200, double prob = 0.1) {
   auto net = std::make_shared<Network>(seed);
   LIFOptions o;
   o.method = Integrator::Euler;
   o.v_init = std::make_shared<Normal>(-55.0, 2.0);
-  auto g = net->add_group("n", std::make_shared<LIF>(200, o));
-  auto e = net->add_population("E", "n", 0, 160);
-  auto i = net->add_population("I", "n", 160, 200);
+  const int64_t n_e = n * 4 / 5;
+  auto g = net->add_group("n", std::make_shared<LIF>(n, o));
+  auto e = net->add_population("E", "n", 0, n_e);
+  auto i = net->add_population("I", "n", n_e, n);
   auto all = net->population("n");
   auto proj = [&](const Population& pre, double w, double tau, double rev, const std::string& name) {
-    CSRMatrix c = fixed_prob_csr({pre.size(), 200, true, pre.start, 0}, {0.1, true}, derive_seed(seed, name));
+    CSRMatrix c = fixed_prob_csr({pre.size(), n, true, pre.start, 0}, {prob, true}, derive_seed(seed, name));
     auto comm = std::make_shared<EventCSRCommunication>(c, at::scalar_tensor(w));
     net->add_projection(name, std::make_shared<AlignPostProjection>(pre, all, comm,
                                                                     ExponentialSynapseOptions{tau, Integrator::Euler},
                                                                     std::make_shared<COBA>(rev)));
   };
-  proj(e, 0.6, 5.0, 0.0, "EE");
-  proj(i, 6.7, 10.0, -80.0, "IE");
+  proj(e, 0.6 * 20.0 / (prob * n), 5.0, 0.0, "EE");  // the 200-neuron network's input per neuron
+  proj(i, 6.7 * 20.0 / (prob * n), 10.0, -80.0, "IE");
   net->reset_state(batch);
   g->set_external_input(ExternalInput::constant(20.0));
   return net;
+}
+
+// The spikes of `net` converted to float64 (states reset with `batch` rows), fused or differentiable.
+SpikeRecord float64_spikes(const std::shared_ptr<Network>& net, int64_t batch, bool differentiable, double ms) {
+  net->to_options(at::TensorOptions().dtype(at::kDouble));
+  net->reset_state(batch);
+  net->group("n")->set_external_input(ExternalInput::constant(20.0));
+  RunnerOptions o{0.1};
+  o.differentiable = differentiable;
+  Runner r(net, o);
+  r.add_spike_monitor({"s", "n"});
+  return r.run(ms).spikes["s"];
 }
 
 }  // namespace
@@ -178,6 +191,45 @@ TEST(Runner, SameSeedSameSpikesAcrossThreadCounts) {
   EXPECT_TRUE(at::equal(a.steps, b.steps) && at::equal(a.indices, b.indices) && at::equal(a.batch_rows, b.batch_rows));
 }
 
+// A group larger than one parallel task of the fused LIF update (32,768 neurons; this one is three,
+// the last partial, and two batch rows): every chunk compacts its own spikes and the slices are joined,
+// so 1, 2 and 3 threads must give bitwise the same spikes and membrane potentials.
+TEST(Runner, LargeGroupSplitOverThreadsGivesBitwiseTheSameRun) {
+  constexpr int64_t kN = 70001;
+  auto run = [](int threads) {
+    at::set_num_threads(threads);
+    auto net = small_network(8, 2, kN, 20.0 / kN);
+    Runner r(net, RunnerOptions{0.1});
+    r.add_spike_monitor({"s", "n"});
+    auto spikes = r.run(30.0).spikes["s"];
+    return std::make_pair(spikes, std::dynamic_pointer_cast<LIF>(net->group("n"))->v().clone());
+  };
+  const int before = at::get_num_threads();
+  const auto [a, va] = run(1);
+  for (int t : {2, 3}) {
+    const auto [b, vb] = run(t);
+    EXPECT_TRUE(at::equal(a.steps, b.steps) && at::equal(a.indices, b.indices) &&
+                at::equal(a.batch_rows, b.batch_rows))
+        << t << " threads";
+    EXPECT_TRUE(at::equal(va, vb)) << t << " threads";
+  }
+  at::set_num_threads(before);
+  // Spikes in every chunk, including the last, partial one, and in both batch rows.
+  EXPECT_GT(a.indices.numel(), 1000);
+  EXPECT_TRUE((a.indices >= 2 * 32768).any().item<bool>());
+  EXPECT_TRUE((a.indices < 32768).any().item<bool>());
+  EXPECT_TRUE((a.batch_rows == 1).any().item<bool>());
+  // The chunked update and spike list against the unfused path (tensor operations over the whole
+  // group), in float64: the same spikes.
+  auto spikes_of = [](bool differentiable) {
+    return float64_spikes(small_network(9, 2, kN, 20.0 / kN), 2, differentiable, 20.0);
+  };
+  const auto fused = spikes_of(false), diff = spikes_of(true);
+  EXPECT_GT(fused.indices.numel(), 1000);
+  EXPECT_TRUE(at::equal(fused.steps, diff.steps) && at::equal(fused.indices, diff.indices) &&
+              at::equal(fused.batch_rows, diff.batch_rows));
+}
+
 TEST(Runner, ErrorsNameWhatIsWrong) {
   auto net = small_network(1);
   Runner r(net, RunnerOptions{0.1});
@@ -206,17 +258,7 @@ TEST(Runner, ErrorsNameWhatIsWrong) {
 TEST(Runner, DifferentiablePathReproducesTheFusedPath) {
   // The whole E/I network (event CSR op with autograd, COBA outputs, LIF with surrogate spikes) run as
   // tensor operations gives the same spikes as the fused kernels, in float64.
-  auto spikes_of = [](bool differentiable) {
-    auto net = small_network(13);
-    net->to_options(at::TensorOptions().dtype(at::kDouble));
-    net->reset_state();
-    net->group("n")->set_external_input(ExternalInput::constant(20.0));
-    RunnerOptions o{0.1};
-    o.differentiable = differentiable;
-    Runner r(net, o);
-    r.add_spike_monitor({"s", "n"});
-    return r.run(60.0).spikes["s"];
-  };
+  auto spikes_of = [](bool differentiable) { return float64_spikes(small_network(13), 0, differentiable, 60.0); };
   auto fused = spikes_of(false), diff = spikes_of(true);
   EXPECT_GT(fused.steps.numel(), 100);
   EXPECT_TRUE(at::equal(fused.steps, diff.steps));

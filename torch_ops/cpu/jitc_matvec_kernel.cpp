@@ -1,8 +1,9 @@
 // CPU kernels of the JIT-connectivity operators. The matrix is regenerated row by row
 // (kernels::jitc::for_each_synapse); work is split only over independent outputs, so results are
 // bitwise identical for any thread count:
-//   forward x @ W      a scatter of the rows of nonzero (event) inputs, a chunk of batch rows per task,
-//                      each row generated once per tile of 16 batch rows;
+//   forward x @ W      a scatter of the rows of nonzero (event) inputs: one batch row generates its rows
+//                      on all threads and adds them in order (jitc_rows_cpu.h); a batch, a chunk of
+//                      batch rows per task, each row generated once per tile of 16 batch rows;
 //   transpose W @ x    a gather per row i (all batch rows at once, the row generated once), rows split;
 //   weight gradient    per-row partial sums (double), added up in row order.
 #include <ATen/Parallel.h>
@@ -18,6 +19,7 @@
 #include "braintorch/ops/jitc_matvec.h"
 #include "torch_ops/kernels/event_csr_math.h"
 #include "torch_ops/kernels/jitc_math.h"
+#include "torch_ops/cpu/jitc_rows_cpu.h"
 
 namespace braintorch::ops {
 namespace {
@@ -44,31 +46,35 @@ inline scalar_t input_value(input_t x) {
 // `tile` lines n_post elements apart.
 constexpr int64_t kBatchTile = 16;
 
-// out[b, j] += sum_i v(x[b, i]) w_ij, rows with a zero input skipped (an event row adds w_ij itself).
-// A task owns a chunk of batch rows and walks it in tiles of kBatchTile: each row i is generated once
-// per tile (generation, not the additions, is what a JIT row costs; B float inputs would otherwise pay
-// it B times) and added to every batch row of the tile whose input is nonzero. Every out[b, j] still
-// sums its terms in row order from 0, so the result does not depend on the chunking or the tiling.
+// One batch row: out[j] += sum_i v(x[i]) w_ij over the rows with a nonzero input, in row order
+// (jitc_cpu::add_rows generates the rows on several threads when it pays and adds them in order).
 template <int kKind, bool kEvents, typename scalar_t, typename input_t>
-void scatter(const jitc::Params& p, const input_t* x, int64_t batch, scalar_t w0, scalar_t w1, scalar_t* out) {
+void scatter_one(const jitc::Params& p, double prob, const input_t* x, scalar_t w0, scalar_t w1, scalar_t* out) {
+  std::vector<int64_t> rows;
+  for (int64_t i = 0; i < p.n_pre; ++i)
+    if (input_value<kEvents, scalar_t>(x[i]) != scalar_t(0)) rows.push_back(i);
+  jitc_cpu::add_rows<kKind, kEvents>(
+      p, int64_t(rows.size()), [&](int64_t k) { return rows[size_t(k)]; },
+      [&](int64_t k) { return input_value<kEvents, scalar_t>(x[rows[size_t(k)]]); }, w0, w1,
+      double(expected_row_length(p, prob)), out);
+}
+
+// out[b, j] += sum_i v(x[b, i]) w_ij, rows with a zero input skipped (an event row adds w_ij itself).
+// One batch row: scatter_one. Otherwise a task owns a chunk of batch rows and walks it in tiles of
+// kBatchTile: each row i is generated once per tile (generation, not the additions, is what a JIT row
+// costs; B float inputs would otherwise pay it B times) and added to every batch row of the tile whose
+// input is nonzero. Every out[b, j] still sums its terms in row order from 0, so the result does not
+// depend on the chunking, the tiling or the number of threads.
+template <int kKind, bool kEvents, typename scalar_t, typename input_t>
+void scatter(const jitc::Params& p, double prob, const input_t* x, int64_t batch, scalar_t w0, scalar_t w1,
+             scalar_t* out) {
+  if (batch == 1) return scatter_one<kKind, kEvents>(p, prob, x, w0, w1, out);
   at::parallel_for(0, batch, 1, [&](int64_t b0, int64_t b1) {
     std::vector<scalar_t> acc;  // (n_post, width) partial sums of the tile
     for (int64_t t0 = b0; t0 < b1; t0 += kBatchTile) {
       const int64_t width = std::min(kBatchTile, b1 - t0);
       if (width == 1) {  // one batch row: add straight into it
-        const input_t* xb = x + t0 * p.n_pre;
-        scalar_t* ob = out + t0 * p.n_post;
-        for (int64_t i = 0; i < p.n_pre; ++i) {
-          const scalar_t v = input_value<kEvents, scalar_t>(xb[i]);
-          if (v == scalar_t(0)) continue;
-          if constexpr (kEvents) {
-            jitc::for_each_synapse<kKind>(
-                p, i, [&](int64_t j, double ca, double cb) { ob[j] += jitc::weight(kKind, ca, cb, w0, w1); });
-          } else {
-            jitc::for_each_synapse<kKind>(
-                p, i, [&](int64_t j, double ca, double cb) { ob[j] += jitc::weight(kKind, ca, cb, w0, w1) * v; });
-          }
-        }
+        scatter_one<kKind, kEvents>(p, prob, x + t0 * p.n_pre, w0, w1, out + t0 * p.n_post);
         continue;
       }
       acc.assign(size_t(p.n_post * width), scalar_t(0));
@@ -146,7 +152,7 @@ at::Tensor matvec_cpu(const char* op, bool events, const at::Tensor& x_in, const
       const input_t* xp = x.data_ptr<input_t>();
       jitc::dispatch_kind(p.kind, [&](auto kind) {
         if (transpose) gather<kind.value, kEvents, scalar_t>(p, prob, xp, s.batch, a, b, o);
-        else scatter<kind.value, kEvents, scalar_t>(p, xp, s.batch, a, b, o);
+        else scatter<kind.value, kEvents, scalar_t>(p, prob, xp, s.batch, a, b, o);
       });
     };
     if (events) dispatch_spike_type(x.scalar_type(), [&](auto in_v) { run(in_v, std::true_type{}); });
@@ -190,7 +196,7 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> jitc_matvec_backward_cpu(
       if (gx.numel() > 0) {
         scalar_t* o = gx.data_ptr<scalar_t>();
         jitc::dispatch_kind(p.kind, [&](auto kind) {
-          if (transpose) scatter<kind.value, false, scalar_t>(p, gp, s.batch, a0, a1, o);  // g (B, n_pre) @ W
+          if (transpose) scatter<kind.value, false, scalar_t>(p, prob, gp, s.batch, a0, a1, o);  // g (B, n_pre) @ W
           else gather<kind.value, false, scalar_t>(p, prob, gp, s.batch, a0, a1, o);       // W @ g (B, n_post)
         });
       }

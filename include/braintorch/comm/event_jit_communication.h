@@ -2,8 +2,10 @@
 // Event-driven communication over just-in-time connectivity (BrainPy's EventJitFP*Linear, GeNN's
 // procedural connectivity): the FixedProb matrix is regenerated from (seed, prob, weight parameters)
 // for the rows of the neurons that spiked, every step, and never stored, so a network's connectivity
-// costs O(1) memory whatever its number of synapses. The product is braintorch::event_jitc_matvec
-// (include/braintorch/ops/jitc_matvec.h), which also defines the matrix.
+// costs O(1) memory whatever its number of synapses. The differentiable product is
+// braintorch::event_jitc_matvec (include/braintorch/ops/jitc_matvec.h), which also defines the matrix;
+// the fused network path (deliver) adds the same rows straight into the synapse state, generating them
+// on all threads and adding them in spike order (torch_ops/cpu/jitc_rows_cpu.h).
 //
 // Weights: kind "homo" (w0), "uniform" (low w0, high w1) or "normal" (mean w0, std w1), registered as
 // the parameters "w0" and "w1". Self-connections cannot be excluded (the generator does not know which
@@ -37,7 +39,6 @@ class EventJitCommunication : public Communication {
  private:
   EventJitOptions opts_;
   at::Tensor w0_, w1_;
-  at::Tensor events_;               // (rows, n_pre) bool scratch of the fused path, all false between calls
   mutable at::Tensor out_degrees_;  // cached
 };
 

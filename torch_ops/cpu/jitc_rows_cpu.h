@@ -1,0 +1,83 @@
+#pragma once
+// Adding a list of JIT rows into one output vector on the CPU, in parallel where it pays: shared by the
+// event_jitc_matvec / jitc_matvec scatter of a single input vector and by EventJitCommunication's
+// fused network path.
+//
+// A JIT row costs its generation (~16-40 ns per synapse, compute-bound), not its additions (a few ns).
+// All rows add into the same output, so threads cannot split the additions without changing their
+// order; they split the generation instead: a block of rows is generated in parallel into per-row
+// buffers of (column, weight), then one thread adds the buffers to the output in list order. Every
+// out[j] therefore sums its terms in exactly the order of the serial loop: bitwise the same result for
+// any thread count. Below kMinParallelSynapses expected synapses (or with one thread, or inside a
+// parallel region) the rows are generated and added directly.
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "torch_ops/kernels/jitc_math.h"
+
+namespace braintorch::ops::jitc_cpu {
+
+// Rows generated per parallel block: with ~80-100 synapses per row a block is ~10^4 synapses of
+// generation (hundreds of microseconds), against a few microseconds of fork and join, and its buffers
+// (~200 KiB) stay in the L2 cache until they are added.
+constexpr int64_t kRowBlock = 256;
+constexpr double kMinParallelSynapses = 4096;
+
+// For k = 0 .. count-1 in order: out[j] += weight(i_k, j) * value(k) over the synapses (i_k, j) of row
+// i_k = row_of(k). EVENTS: value(k) is 1 and not called (an event adds the weight itself).
+// expected_row_length: synapses per row on average (decides whether the threads pay).
+template <int kKind, bool EVENTS, typename scalar_t, typename RowOf, typename ValueOf>
+void add_rows(const kernels::jitc::Params& p, int64_t count, RowOf row_of, ValueOf value_of, scalar_t w0,
+              scalar_t w1, double expected_row_length, scalar_t* out) {
+  namespace jitc = kernels::jitc;
+  auto contribution = [&](scalar_t w, int64_t k) {
+    if constexpr (EVENTS) return w;
+    else return w * value_of(k);
+  };
+  const bool parallel = at::get_num_threads() > 1 && !at::in_parallel_region() &&
+                        double(count) * expected_row_length >= kMinParallelSynapses;
+  if (!parallel) {
+    for (int64_t k = 0; k < count; ++k) {
+      jitc::for_each_synapse<kKind>(p, row_of(k), [&](int64_t j, double a, double b) {
+        out[j] += contribution(jitc::weight(kKind, a, b, w0, w1), k);
+      });
+    }
+    return;
+  }
+  struct RowBuffer {
+    std::vector<int64_t> columns;
+    std::vector<scalar_t> weights;  // empty for "homo" (every weight is w0)
+  };
+  std::vector<RowBuffer> rows(size_t(std::min(count, kRowBlock)));
+  for (int64_t k0 = 0; k0 < count; k0 += kRowBlock) {
+    const int64_t k1 = std::min(count, k0 + kRowBlock);
+    at::parallel_for(k0, k1, 1, [&](int64_t a0, int64_t a1) {
+      for (int64_t k = a0; k < a1; ++k) {
+        RowBuffer& r = rows[size_t(k - k0)];
+        r.columns.clear();
+        r.weights.clear();
+        jitc::for_each_synapse<kKind>(p, row_of(k), [&](int64_t j, double a, double b) {
+          r.columns.push_back(j);
+          if constexpr (kKind != jitc::kHomo) r.weights.push_back(jitc::weight(kKind, a, b, w0, w1));
+        });
+      }
+    });
+    for (int64_t k = k0; k < k1; ++k) {  // one thread, list order: the serial loop's additions
+      const RowBuffer& r = rows[size_t(k - k0)];
+      const int64_t* c = r.columns.data();
+      const int64_t n = int64_t(r.columns.size());
+      if constexpr (kKind == jitc::kHomo) {
+        const scalar_t w = contribution(w0, k);
+        for (int64_t s = 0; s < n; ++s) out[c[s]] += w;
+      } else {
+        const scalar_t* w = r.weights.data();
+        for (int64_t s = 0; s < n; ++s) out[c[s]] += contribution(w[s], k);
+      }
+    }
+  }
+}
+
+}  // namespace braintorch::ops::jitc_cpu
