@@ -46,19 +46,16 @@ CSRMatrix gaussian_prob_csr(const GaussianProbOptions& o, uint64_t seed) {
   check_options(o);
   const int64_t n_pre = o.pre_height * o.pre_width, n_post = o.post_height * o.post_width;
   const bool drop_self = o.same_group && !o.include_self;
+  // o.normalize: BrainPy divides every probability by the largest one of the whole matrix, taken before
+  // self-connections are removed. Both grids contain position (0, 0), so that largest value is
+  // exp(0) = 1 and the division changes nothing (BrainPy 2.8.2 gives identical matrices with and
+  // without it); the option is accepted with that meaning.
   return connect_detail::build_csr_by_rows(n_pre, n_post, [&](int64_t i, std::vector<int32_t>& out) {
-    double scale = 1.0;
-    if (o.normalize) {
-      double best = 0.0;
-      for (int64_t j = 0; j < n_post; ++j)
-        if (!(drop_self && j == i)) best = std::max(best, gaussian_prob_value(o, i, j));
-      scale = best > 0 ? 1.0 / best : 0.0;
-    }
     random::PhiloxStream rng(seed, uint64_t(i), /*tag=*/0x47415553u);  // "GAUS"
     for (int64_t j = 0; j < n_post; ++j) {
       const double u = rng.next_double();  // one draw per pair, also for excluded pairs: fixed stream layout
       if (drop_self && j == i) continue;
-      if (u < gaussian_prob_value(o, i, j) * scale) out.push_back(int32_t(j));
+      if (u < gaussian_prob_value(o, i, j)) out.push_back(int32_t(j));
     }
   });
 }

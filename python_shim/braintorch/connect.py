@@ -7,8 +7,10 @@ within a row; no duplicates unless ``allow_multapses``). The builders are CPU op
 ``n_pre x n_post`` intermediate) and are reproducible from ``seed`` independently of the thread count
 (one counter-based Philox stream per row, or per column for ``fixed_pre_num``).
 
-``same_group=True`` states that pre and post are the same neurons (pre ``i`` is post ``i``); then
-``include_self=False`` removes the self-connections ``i -> i``.
+``same_group=True`` states that pre and post are populations of the same group; then
+``include_self=False`` removes the self-connections. Pre ``i`` is the same neuron as post
+``i + pre_start - post_start``: with the default starts (0, 0) that is post ``i``; for two different slices of
+one group (say E = neurons [0, 3200) and all = [0, 4000)) give each slice's first index.
 
 Their outputs have data-dependent sizes, so no fake (meta) implementation is registered: they are meant
 to run eagerly when a network is built, not inside ``torch.compile``.
@@ -45,34 +47,36 @@ Csr = Tuple[torch.Tensor, torch.Tensor]
 
 
 def fixed_prob(n_pre: int, n_post: int, prob: float, seed: int, same_group: bool = False,
-               include_self: bool = True) -> Csr:
+               include_self: bool = True, pre_start: int = 0, post_start: int = 0) -> Csr:
     """Each (pre, post) pair connected independently with probability ``prob`` in [0, 1]."""
-    return torch.ops.braintorch.conn_fixed_prob.default(n_pre, n_post, prob, seed, same_group, include_self)
+    return torch.ops.braintorch.conn_fixed_prob.default(n_pre, n_post, prob, seed, same_group, include_self,
+                                                        pre_start, post_start)
 
 
 def fixed_pre_num(n_pre: int, n_post: int, k: int, seed: int, same_group: bool = False, include_self: bool = True,
-                  allow_multapses: bool = False) -> Csr:
+                  allow_multapses: bool = False, pre_start: int = 0, post_start: int = 0) -> Csr:
     """Every post neuron receives exactly ``k`` presynaptic partners, uniformly among the allowed pres.
 
     Without multapses ``k`` must not exceed the number of allowed pres (``n_pre``, minus one when
     self-connections are excluded); with ``allow_multapses`` the ``k`` are drawn with replacement.
     """
     return torch.ops.braintorch.conn_fixed_pre_num.default(n_pre, n_post, k, seed, same_group, include_self,
-                                                           allow_multapses)
+                                                           allow_multapses, pre_start, post_start)
 
 
 def fixed_post_num(n_pre: int, n_post: int, k: int, seed: int, same_group: bool = False, include_self: bool = True,
-                   allow_multapses: bool = False) -> Csr:
+                   allow_multapses: bool = False, pre_start: int = 0, post_start: int = 0) -> Csr:
     """Every pre neuron gets exactly ``k`` postsynaptic targets, uniformly among the allowed posts."""
     return torch.ops.braintorch.conn_fixed_post_num.default(n_pre, n_post, k, seed, same_group, include_self,
-                                                            allow_multapses)
+                                                            allow_multapses, pre_start, post_start)
 
 
 def fixed_total_num(n_pre: int, n_post: int, num: int, seed: int, same_group: bool = False,
-                    include_self: bool = True, allow_multapses: bool = False) -> Csr:
+                    include_self: bool = True, allow_multapses: bool = False, pre_start: int = 0,
+                    post_start: int = 0) -> Csr:
     """Exactly ``num`` synapses, a uniformly random subset of the allowed pairs (no duplicates)."""
     return torch.ops.braintorch.conn_fixed_total_num.default(n_pre, n_post, num, seed, same_group, include_self,
-                                                             allow_multapses)
+                                                             allow_multapses, pre_start, post_start)
 
 
 def gaussian_prob(pre_shape: Tuple[int, int], post_shape: Tuple[int, int], sigma: float, seed: int,
@@ -80,20 +84,25 @@ def gaussian_prob(pre_shape: Tuple[int, int], post_shape: Tuple[int, int], sigma
                   include_self: bool = True) -> Csr:
     """Neurons on 2-D grids (``(height, width)``, row-major). Pre ``(r, c)`` connects to post ``(r', c')``
     with probability ``exp(-((r - r')^2 + (c - c')^2) / (2 sigma^2))`` (grid units; with
-    ``periodic_boundary`` the distance on a torus, grids must be equal). ``normalize`` divides each pre
-    row's probabilities by its largest one (over the allowed targets)."""
+    ``periodic_boundary`` the distance on a torus, grids must be equal). ``normalize`` is BrainPy's: a
+    division by the matrix's largest probability (self-pairs included), which is exp(0) = 1, so it changes
+    nothing, in BrainPy as here."""
     return torch.ops.braintorch.conn_gaussian_prob.default(list(pre_shape), list(post_shape), sigma, seed,
                                                            periodic_boundary, normalize, same_group, include_self)
 
 
-def one_to_one(n: int, same_group: bool = False, include_self: bool = True) -> Csr:
-    """``i -> i``. In one group with ``include_self=False`` every pair is a self-connection: empty."""
-    return torch.ops.braintorch.conn_one_to_one.default(n, same_group, include_self)
+def one_to_one(n: int, same_group: bool = False, include_self: bool = True, pre_start: int = 0,
+               post_start: int = 0) -> Csr:
+    """``i -> i``. In one group with ``include_self=False`` the pairs that are self-connections (all of
+    them when ``pre_start == post_start``) are removed."""
+    return torch.ops.braintorch.conn_one_to_one.default(n, same_group, include_self, pre_start, post_start)
 
 
-def all_to_all(n_pre: int, n_post: int, same_group: bool = False, include_self: bool = True) -> Csr:
+def all_to_all(n_pre: int, n_post: int, same_group: bool = False, include_self: bool = True, pre_start: int = 0,
+               post_start: int = 0) -> Csr:
     """Every pre to every post (self-pairs removed when ``same_group`` and not ``include_self``)."""
-    return torch.ops.braintorch.conn_all_to_all.default(n_pre, n_post, same_group, include_self)
+    return torch.ops.braintorch.conn_all_to_all.default(n_pre, n_post, same_group, include_self, pre_start,
+                                                        post_start)
 
 
 def grid(height: int, width: int, neighbours: int = 4, periodic: bool = False, include_self: bool = False) -> Csr:

@@ -93,6 +93,31 @@ def test_conversions_round_trip_with_weights():
     assert torch.equal(r2, torch.repeat_interleave(torch.arange(9), indptr.diff()))
 
 
+def test_pre_and_post_slices_of_one_group_drop_exactly_their_self_pairs():
+    # E = neurons [0, 30) of a 40-neuron group projecting to all 40 (pre_start 0, post_start 0), and
+    # I = neurons [30, 40) (pre_start 30): pre i is post i + pre_start - post_start. With
+    # include_self=False every builder must avoid exactly those pairs: the builders asked for every
+    # allowed pair must give all of them, fixed_pre_num (not every pair) none of the self pairs.
+    for pre_start, n_pre in ((0, 30), (30, 10)):
+        self_pairs = np.zeros((n_pre, 40))
+        self_pairs[np.arange(n_pre), np.arange(n_pre) + pre_start] = 1
+        kw = dict(same_group=True, include_self=False, pre_start=pre_start, post_start=0)
+        assert (dense(*connect.all_to_all(n_pre, 40, **kw), 40) == 1 - self_pairs).all()
+        d = dense(*connect.fixed_prob(n_pre, 40, 1.0, seed=3, **kw), 40)
+        assert (d == 1 - self_pairs).all()
+        d = dense(*connect.fixed_post_num(n_pre, 40, 39, seed=3, **kw), 40)
+        assert (d == 1 - self_pairs).all()  # 39 of the 39 allowed targets
+        d = dense(*connect.fixed_pre_num(n_pre, 40, n_pre - 1, seed=3, **kw), 40)  # a post with a self pair
+        assert (d * self_pairs).sum() == 0 and (d.sum(axis=0) == n_pre - 1).all()  # allows n_pre - 1 pres
+        d = dense(*connect.fixed_total_num(n_pre, 40, n_pre * 39, seed=3, **kw), 40)
+        assert (d == 1 - self_pairs).all()
+    # one_to_one: pre i -> post i is a self pair only when the slices start at the same neuron
+    assert connect.one_to_one(5, same_group=True, include_self=False, pre_start=0, post_start=0)[1].numel() == 0
+    assert connect.one_to_one(5, same_group=True, include_self=False, pre_start=5, post_start=0)[1].numel() == 5
+    # the offsets only matter together with same_group
+    assert torch.equal(connect.fixed_prob(20, 20, 0.3, seed=1, pre_start=7)[1], connect.fixed_prob(20, 20, 0.3, seed=1)[1])
+
+
 @pytest.mark.parametrize(
     "call, needle",
     [
@@ -102,6 +127,8 @@ def test_conversions_round_trip_with_weights():
         (lambda: connect.gaussian_prob((3, 3), (3, 3), 0.0, seed=0), "sigma"),
         (lambda: connect.fixed_total_num(2, 2, 5, seed=0), "num"),
         (lambda: connect.grid(3, 3, neighbours=5), "neighbours"),
+        (lambda: connect.fixed_prob(5, 4, 0.5, seed=0, pre_start=-1), "pre_start"),
+        (lambda: connect.all_to_all(5, 4, post_start=-2), "post_start"),
     ],
 )
 def test_errors_name_the_argument(call, needle):

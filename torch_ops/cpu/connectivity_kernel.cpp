@@ -22,15 +22,22 @@ using Triple = std::tuple<at::Tensor, at::Tensor, at::Tensor>;
 
 Pair as_pair(const CSRMatrix& c) { return {c.indptr, c.indices}; }
 
-ConnectionSite site_of(int64_t n_pre, int64_t n_post, bool same_group) {
+ConnectionSite site_of(const char* op, int64_t n_pre, int64_t n_post, bool same_group, int64_t pre_start,
+                       int64_t post_start) {
+  TORCH_CHECK(pre_start >= 0, op, ": pre_start must be >= 0, got ", pre_start);
+  TORCH_CHECK(post_start >= 0, op, ": post_start must be >= 0, got ", post_start);
   ConnectionSite s;
   s.n_pre = n_pre;
   s.n_post = n_post;
   s.same_group = same_group;
+  s.pre_start = pre_start;
+  s.post_start = post_start;
   return s;
 }
 
-Pair conn_fixed_prob(int64_t n_pre, int64_t n_post, double prob, int64_t seed, bool same_group, bool include_self) {
+Pair conn_fixed_prob(int64_t n_pre, int64_t n_post, double prob, int64_t seed, bool same_group, bool include_self,
+                     int64_t pre_start, int64_t post_start) {
+  const auto site = site_of("braintorch::conn_fixed_prob", n_pre, n_post, same_group, pre_start, post_start);
   TORCH_CHECK(prob >= 0.0 && prob <= 1.0, "braintorch::conn_fixed_prob: prob must be in [0, 1], got ", prob);
   TORCH_CHECK(n_pre >= 0, "braintorch::conn_fixed_prob: n_pre must be >= 0, got ", n_pre);
   TORCH_CHECK(n_post >= 0, "braintorch::conn_fixed_prob: n_post must be >= 0, got ", n_post);
@@ -41,25 +48,28 @@ Pair conn_fixed_prob(int64_t n_pre, int64_t n_post, double prob, int64_t seed, b
   FixedProbOptions o;
   o.prob = prob;
   o.include_self = include_self;
-  return as_pair(fixed_prob_csr(site_of(n_pre, n_post, same_group), o, uint64_t(seed)));
+  return as_pair(fixed_prob_csr(site, o, uint64_t(seed)));
 }
 
 Pair conn_fixed_pre_num(int64_t n_pre, int64_t n_post, int64_t k, int64_t seed, bool same_group, bool include_self,
-                        bool allow_multapses) {
-  return as_pair(
-      fixed_pre_num_csr(site_of(n_pre, n_post, same_group), {k, include_self, allow_multapses}, uint64_t(seed)));
+                        bool allow_multapses, int64_t pre_start, int64_t post_start) {
+  return as_pair(fixed_pre_num_csr(
+      site_of("braintorch::conn_fixed_pre_num", n_pre, n_post, same_group, pre_start, post_start),
+      {k, include_self, allow_multapses}, uint64_t(seed)));
 }
 
 Pair conn_fixed_post_num(int64_t n_pre, int64_t n_post, int64_t k, int64_t seed, bool same_group, bool include_self,
-                         bool allow_multapses) {
-  return as_pair(
-      fixed_post_num_csr(site_of(n_pre, n_post, same_group), {k, include_self, allow_multapses}, uint64_t(seed)));
+                         bool allow_multapses, int64_t pre_start, int64_t post_start) {
+  return as_pair(fixed_post_num_csr(
+      site_of("braintorch::conn_fixed_post_num", n_pre, n_post, same_group, pre_start, post_start),
+      {k, include_self, allow_multapses}, uint64_t(seed)));
 }
 
 Pair conn_fixed_total_num(int64_t n_pre, int64_t n_post, int64_t num, int64_t seed, bool same_group,
-                          bool include_self, bool allow_multapses) {
-  return as_pair(fixed_total_num_csr(site_of(n_pre, n_post, same_group), {num, include_self, allow_multapses},
-                                     uint64_t(seed)));
+                          bool include_self, bool allow_multapses, int64_t pre_start, int64_t post_start) {
+  return as_pair(fixed_total_num_csr(
+      site_of("braintorch::conn_fixed_total_num", n_pre, n_post, same_group, pre_start, post_start),
+      {num, include_self, allow_multapses}, uint64_t(seed)));
 }
 
 Pair conn_gaussian_prob(at::IntArrayRef pre_shape, at::IntArrayRef post_shape, double sigma, int64_t seed,
@@ -79,12 +89,15 @@ Pair conn_gaussian_prob(at::IntArrayRef pre_shape, at::IntArrayRef post_shape, d
   return as_pair(gaussian_prob_csr(o, uint64_t(seed)));
 }
 
-Pair conn_one_to_one(int64_t n, bool same_group, bool include_self) {
-  return as_pair(one_to_one_csr(site_of(n, n, same_group), include_self));
+Pair conn_one_to_one(int64_t n, bool same_group, bool include_self, int64_t pre_start, int64_t post_start) {
+  return as_pair(one_to_one_csr(site_of("braintorch::conn_one_to_one", n, n, same_group, pre_start, post_start),
+                                include_self));
 }
 
-Pair conn_all_to_all(int64_t n_pre, int64_t n_post, bool same_group, bool include_self) {
-  return as_pair(all_to_all_csr(site_of(n_pre, n_post, same_group), include_self));
+Pair conn_all_to_all(int64_t n_pre, int64_t n_post, bool same_group, bool include_self, int64_t pre_start,
+                     int64_t post_start) {
+  return as_pair(all_to_all_csr(
+      site_of("braintorch::conn_all_to_all", n_pre, n_post, same_group, pre_start, post_start), include_self));
 }
 
 Pair conn_grid(int64_t height, int64_t width, int64_t neighbours, bool periodic, bool include_self) {

@@ -4,8 +4,11 @@
 // with probability
 //     p = exp(-d^2 / (2 sigma^2)),   d^2 = dr^2 + dc^2,   dr = r - r', dc = c - c'   (grid units)
 // With periodic_boundary (requires equal grids) dr = min(|dr|, H - |dr|) and likewise dc (a torus).
-// With normalize, every pre row's probabilities are divided by the largest probability over that row's
-// allowed targets, so the closest allowed target is always connected.
+// normalize is BrainPy's: every probability is divided by the largest one of the whole matrix, self-pairs
+// included. Two grids that both start at position (0, 0) always share a point (p = exp(0) = 1), so it
+// changes nothing, in BrainPy as here; it is accepted for scripts that pass it. (An earlier version
+// divided each row by its own maximum over the allowed targets, which connected every nearest neighbour
+// when self-connections were excluded, unlike BrainPy.)
 // Row i draws one uniform per post neuron from its own Philox stream (seed, i): O(n_pre n_post) time,
 // O(nnz) memory, independent of the thread count.
 #include <cstdint>
