@@ -1,6 +1,7 @@
 #include "braintorch/comm/event_csr_communication.h"
 
 #include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <c10/util/Exception.h>
 
@@ -44,10 +45,13 @@ void EventCSRCommunication::deliver(const SpikeList& spikes, int64_t pre_start, 
   AT_DISPATCH_FLOATING_TYPES(out.scalar_type(), "EventCSRCommunication.deliver", [&] {
     const scalar_t* w = weight_.data_ptr<scalar_t>();
     scalar_t* o = out.data_ptr<scalar_t>();
-    for (int64_t b = 0; b < spikes.batch; ++b) {
-      const auto [rows, count] = spikes.range(b, pre_start, pre_start + n_pre_);
-      kernels::scatter_rows(ip, jp, w, homogeneous(), rows, count, pre_start, o + b * n_post_);
-    }
+    // Batch rows are independent outputs: one per task, each summed in spike order.
+    at::parallel_for(0, spikes.batch, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const auto [rows, count] = spikes.range(b, pre_start, pre_start + n_pre_);
+        kernels::scatter_rows(ip, jp, w, homogeneous(), rows, count, pre_start, o + b * n_post_);
+      }
+    });
   });
 }
 

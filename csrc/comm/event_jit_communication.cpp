@@ -1,6 +1,7 @@
 #include "braintorch/comm/event_jit_communication.h"
 
 #include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
 #include <ATen/ops/ones.h>
 #include <ATen/ops/scalar_tensor.h>
 #include <c10/core/InferenceMode.h>
@@ -50,11 +51,20 @@ void EventJitCommunication::deliver(const SpikeList& spikes, int64_t pre_start, 
     const scalar_t w0 = w0_.data_ptr<scalar_t>()[0], w1 = w1_.data_ptr<scalar_t>()[0];
     scalar_t* o = out.data_ptr<scalar_t>();
     kernels::jitc::dispatch_kind(p.kind, [&](auto kind) {
-      for (int64_t b = 0; b < spikes.batch; ++b) {
+      auto deliver_row = [&](int64_t b) {
         const auto [rows, count] = spikes.range(b, pre_start, pre_start + n_pre_);
         ops::jitc_cpu::add_rows<decltype(kind)::value, /*EVENTS=*/true>(
             p, count, [&](int64_t k) { return int64_t(rows[k]) - pre_start; }, [](int64_t) { return scalar_t(1); },
             w0, w1, opts_.prob * double(n_post_), o + b * n_post_);
+      };
+      // One batch row: its rows are generated on all threads (add_rows). Several: one batch row per task
+      // (add_rows then runs serially inside the task). Either way each output sums in spike order.
+      if (spikes.batch == 1) {
+        deliver_row(0);
+      } else {
+        at::parallel_for(0, spikes.batch, 1, [&](int64_t b0, int64_t b1) {
+          for (int64_t b = b0; b < b1; ++b) deliver_row(b);
+        });
       }
     });
   });

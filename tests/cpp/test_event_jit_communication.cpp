@@ -143,17 +143,32 @@ TEST(EventJitCommunication, DeliverAddsTheSpikingRowsAsTheStoredMatrixDoes) {
       spikes.counts[size_t(b)] = c;
     }
     const at::Tensor start = at::linspace(-3.0, 5.0, 2 * kN, at::kFloat).reshape({2, kN});
+    const int threads = at::get_num_threads();
+    at::set_num_threads(1);
     at::Tensor c = start.clone();
     csr->deliver(spikes, kStart, c);
-    // Several threads generate the rows (here ~12k synapses per batch row, two blocks of rows) and one
-    // adds them in order: bitwise the same for any thread count.
-    const int threads = at::get_num_threads();
+    // The batch rows go to different threads; a single row's JIT rows are generated on several threads
+    // (here ~12k synapses, two blocks of rows) and added in order by one: bitwise the same for any
+    // thread count, and the same as the stored matrix.
     at::Tensor a;
     for (int t : {1, 2, 3}) {
       at::set_num_threads(t);
       a = start.clone();
       jit.deliver(spikes, kStart, a);
       EXPECT_TRUE(at::equal(a, c)) << t << " threads";
+      at::Tensor c_t = start.clone();
+      csr->deliver(spikes, kStart, c_t);
+      EXPECT_TRUE(at::equal(c_t, c)) << t << " threads";
+      for (int64_t b = 0; b < 2; ++b) {  // one batch row alone: the parallel generation path
+        SpikeList one;
+        one.resize(1, kGroup);
+        const int32_t* first = spikes.row(b);
+        std::copy(first, first + spikes.counts[size_t(b)], one.indices.begin());
+        one.counts[0] = spikes.counts[size_t(b)];
+        at::Tensor row = start[b].clone();
+        jit.deliver(one, kStart, row);
+        EXPECT_TRUE(at::equal(row, c[b])) << t << " threads, row " << b;
+      }
     }
     at::set_num_threads(threads);
     const at::Tensor w = ops::jitc_to_dense(at::scalar_tensor(float(o.w0)).to(at::kDouble),
