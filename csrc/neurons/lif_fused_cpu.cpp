@@ -24,7 +24,7 @@ namespace {
 
 // Neurons per parallel task: ~40 µs of the update at ~1.3 ns per neuron, so a group of up to 32k
 // neurons is one task (no fork and join) and a million neurons are 31. A multiple of 64, the block of
-// compact(), so every chunk starts on a 256-byte boundary.
+// compact(), and of every vector width, so a chunk starts as aligned as its row.
 constexpr int64_t kNeuronChunk = 32768;
 
 template <typename T>
