@@ -1,7 +1,7 @@
 """COBA-LIF with just-in-time connectivity scaled from 4k to 1M neurons: time and peak memory.
 
     python3 benchmarks/jit_scaling.py [--sizes 4000 16000 64000 256000 1000000] [--duration-ms 100]
-        [--comms EventJIT EventCSR] [--threads 1] [--braintorch build/bin/braintorch]
+        [--comms EventJIT EventCSR] [--threads 1] [--profile] [--braintorch build/bin/braintorch]
         [--out benchmarks/results/<date>-jit-scaling]
 
 Each size N is the built-in COBA network (networks/coba.json) with N neurons (80% E, 20% I) and
@@ -10,7 +10,8 @@ dynamics stay those of the 4000-neuron network. Each (size, comm) runs in its ow
 process; time per biological second = loop seconds / duration, peak memory = the process's maximum
 resident set size (wait4's ru_maxrss). EventJIT regenerates the connectivity of the spiking rows every
 step and stores none; EventCSR builds it once. --threads runs every (size, comm) at each thread count
-(`braintorch run --threads`). Writes scaling.json, scaling.md and scaling.svg.
+(`braintorch run --threads`). --profile adds `braintorch run --profile`'s time per step of each stage
+(neurons, each projection, runner) to the table. Writes scaling.json, scaling.md and scaling.svg.
 """
 
 from __future__ import annotations
@@ -42,12 +43,13 @@ def network(n: int, comm: str, duration_ms: float) -> dict:
     return spec
 
 
-def run(binary: str, spec: dict, workdir: Path, threads: int) -> dict:
+def run(binary: str, spec: dict, workdir: Path, threads: int, profile: bool) -> dict:
     path = workdir / f"{spec['name']}.json"
     path.write_text(json.dumps(spec))
     out = workdir / f"{spec['name']}_{threads}"
-    proc = subprocess.Popen([binary, "run", str(path), "--out", str(out), "--no-progress", "--threads", str(threads)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cmd = [binary, "run", str(path), "--out", str(out), "--no-progress", "--threads", str(threads)]
+    proc = subprocess.Popen(cmd + (["--profile"] if profile else []), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
     text = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
@@ -111,6 +113,7 @@ def main() -> None:
     ap.add_argument("--comms", nargs="+", default=["EventJIT", "EventCSR"])
     ap.add_argument("--duration-ms", type=float, default=100.0)
     ap.add_argument("--threads", type=int, nargs="+", default=[1])
+    ap.add_argument("--profile", action="store_true")
     ap.add_argument("--braintorch", default=str(ROOT / "build" / "bin" / "braintorch"))
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results") / f"{dt.date.today()}-jit-scaling")
     args = ap.parse_args()
@@ -119,14 +122,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             for comm, threads in [(c, t) for c in args.comms for t in args.threads]:
-                s = run(args.braintorch, network(n, comm, args.duration_ms), Path(tmp), threads)
+                s = run(args.braintorch, network(n, comm, args.duration_ms), Path(tmp), threads, args.profile)
                 series = comm if threads == 1 else f"{comm}, {threads} threads"
                 row = {"neurons": n, "comm": comm, "threads": threads, "series": series, "synapses": s["synapses"],
                        "steps": s["steps"],
                        "loop_seconds": s["wall_seconds"], "setup_seconds": s["setup_seconds"],
                        "seconds_per_bio_second": s["wall_seconds"] / (args.duration_ms / 1000.0),
                        "peak_rss_mib": s["peak_rss_mib"], "rate_e_hz": s["groups"]["E"]["mean_rate_hz"],
-                       "rate_i_hz": s["groups"]["I"]["mean_rate_hz"]}
+                       "rate_i_hz": s["groups"]["I"]["mean_rate_hz"],
+                       "profile_us_per_step": s.get("profile_us_per_step", {})}
                 rows.append(row)
                 print(f"[jit-scaling] N={n:>8} {comm:<8} {threads}T {row['seconds_per_bio_second']:9.2f} s/bio-s "
                       f"setup {row['setup_seconds']:7.2f} s  peak {row['peak_rss_mib']:8.1f} MiB  "
@@ -134,7 +138,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     command = (f"python3 benchmarks/jit_scaling.py --sizes {' '.join(map(str, args.sizes))} --comms "
                f"{' '.join(args.comms)} --threads {' '.join(map(str, args.threads))} --duration-ms {args.duration_ms:g} "
-               f"--out {args.out}")
+               + ("--profile " if args.profile else "") + f"--out {args.out}")
     (args.out / "scaling.json").write_text(json.dumps({"command": command, "rows": rows}, indent=1))
     lines = [f"# COBA-LIF scaling, 80 synapses per neuron ({dt.datetime.now(dt.timezone.utc):%Y-%m-%d})", "",
              f"Command: `{command}`", "",
@@ -144,6 +148,12 @@ def main() -> None:
         lines.append(f"| {r['neurons']} | {r['comm']} | {r['threads']} | {r['synapses']} | "
                      f"{r['seconds_per_bio_second']:.2f} | "
                      f"{r['setup_seconds']:.2f} | {r['peak_rss_mib']:.0f} | {r['rate_e_hz']:.1f} | {r['rate_i_hz']:.1f} |")
+    if args.profile:
+        lines += ["", "Time per step of each stage (`--profile`, µs):", "",
+                  "| neurons | comm | threads | stage | µs per step |", "|---:|---|---:|---|---:|"]
+        for r in rows:
+            for stage, us in r["profile_us_per_step"].items():
+                lines.append(f"| {r['neurons']} | {r['comm']} | {r['threads']} | {stage} | {us:.1f} |")
     (args.out / "scaling.md").write_text("\n".join(lines) + "\n")
     svg_plot(rows, args.out / "scaling.svg")
     print(f"[jit-scaling] wrote {args.out}/scaling.md, scaling.json, scaling.svg")

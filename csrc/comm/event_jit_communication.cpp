@@ -22,9 +22,8 @@ EventJitCommunication::EventJitCommunication(int64_t n_pre, int64_t n_post, Even
               n_post);
   TORCH_CHECK(std::isfinite(opts_.prob) && opts_.prob > 0 && opts_.prob <= 1,
               "EventJitCommunication: prob must be in (0, 1], got ", opts_.prob);
-  TORCH_CHECK(opts_.kind == "homo" || opts_.kind == "uniform" || opts_.kind == "normal",
-              "EventJitCommunication: kind must be 'homo', 'uniform' or 'normal', got '", opts_.kind, "'");
   TORCH_CHECK(std::isfinite(opts_.w0) && std::isfinite(opts_.w1), "EventJitCommunication: w0 and w1 must be finite");
+  kind_ = ops::detail::parse_jitc_kind("EventJitCommunication", opts_.kind);  // names the valid kinds
   const auto f64 = at::TensorOptions().dtype(at::kDouble);
   w0_ = register_parameter("w0", at::scalar_tensor(opts_.w0, f64), /*requires_grad=*/false);
   w1_ = register_parameter("w1", at::scalar_tensor(opts_.w1, f64), /*requires_grad=*/false);
@@ -45,8 +44,7 @@ void EventJitCommunication::deliver(const SpikeList& spikes, int64_t pre_start, 
   // The rows are generated on all threads where that pays, and added in order (jitc_rows_cpu.h), so the
   // state is bitwise the same for any thread count. The weights are those of event_jitc_matvec: the
   // same walk, w0 and w1 rounded to the state dtype first.
-  const auto p = kernels::jitc::make_params(uint64_t(opts_.seed), opts_.prob, n_pre_, n_post_,
-                                            ops::detail::parse_jitc_kind("EventJitCommunication", opts_.kind));
+  const auto p = kernels::jitc::make_params(uint64_t(opts_.seed), opts_.prob, n_pre_, n_post_, kind_);
   AT_DISPATCH_FLOATING_TYPES(out.scalar_type(), "EventJitCommunication.deliver", [&] {
     const scalar_t w0 = w0_.data_ptr<scalar_t>()[0], w1 = w1_.data_ptr<scalar_t>()[0];
     scalar_t* o = out.data_ptr<scalar_t>();

@@ -129,6 +129,7 @@ def test_pre_and_post_slices_of_one_group_drop_exactly_their_self_pairs():
         (lambda: connect.grid(3, 3, neighbours=5), "neighbours"),
         (lambda: connect.fixed_prob(5, 4, 0.5, seed=0, pre_start=-1), "pre_start"),
         (lambda: connect.all_to_all(5, 4, post_start=-2), "post_start"),
+        (lambda: connect.one_to_one(5, pre_start=2**40), "pre_start"),
     ],
 )
 def test_errors_name_the_argument(call, needle):

@@ -24,8 +24,10 @@ Pair as_pair(const CSRMatrix& c) { return {c.indptr, c.indices}; }
 
 ConnectionSite site_of(const char* op, int64_t n_pre, int64_t n_post, bool same_group, int64_t pre_start,
                        int64_t post_start) {
-  TORCH_CHECK(pre_start >= 0, op, ": pre_start must be >= 0, got ", pre_start);
-  TORCH_CHECK(post_start >= 0, op, ": post_start must be >= 0, got ", post_start);
+  // Neuron indices are int32 in networks; the bound also keeps i + pre_start - post_start from overflowing.
+  constexpr int64_t kLimit = int64_t(1) << 31;
+  TORCH_CHECK(pre_start >= 0 && pre_start < kLimit, op, ": pre_start must be in [0, 2^31), got ", pre_start);
+  TORCH_CHECK(post_start >= 0 && post_start < kLimit, op, ": post_start must be in [0, 2^31), got ", post_start);
   ConnectionSite s;
   s.n_pre = n_pre;
   s.n_post = n_post;

@@ -51,7 +51,13 @@ void add_rows(const kernels::jitc::Params& p, int64_t count, RowOf row_of, Value
     std::vector<int64_t> columns;
     std::vector<scalar_t> weights;  // empty for "homo" (every weight is w0)
   };
-  std::vector<RowBuffer> rows(size_t(std::min(count, kRowBlock)));
+  // Kept per calling thread across calls: a network calls this every step, and fresh buffers would
+  // cost thousands of allocations per step as they grow. (No call nests inside another on one thread.)
+  // The workers must use the calling thread's buffers (a thread_local named inside the parallel loop
+  // would be each worker's own, empty one), hence the plain pointer.
+  static thread_local std::vector<RowBuffer> kept;
+  if (kept.size() < size_t(kRowBlock)) kept.resize(size_t(kRowBlock));
+  RowBuffer* rows = kept.data();
   for (int64_t k0 = 0; k0 < count; k0 += kRowBlock) {
     const int64_t k1 = std::min(count, k0 + kRowBlock);
     at::parallel_for(k0, k1, 1, [&](int64_t a0, int64_t a1) {

@@ -38,6 +38,7 @@ class EventJitCommunication : public Communication {
 
  private:
   EventJitOptions opts_;
+  int kind_ = 0;  // opts_.kind parsed once (kernels::jitc::Kind)
   at::Tensor w0_, w1_;
   mutable at::Tensor out_degrees_;  // cached
 };
