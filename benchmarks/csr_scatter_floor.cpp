@@ -8,7 +8,7 @@
 // (L1) to 6 MB, so nothing but the output's residency changes. The hot/cold loops do not prefetch;
 // the op does (two stages: indptr, then the row's lines).
 //
-//   g++ -O3 -march=native -o /tmp/csr_scatter_floor benchmarks/csr_scatter_floor.cpp && /tmp/csr_scatter_floor
+//   g++ -O3 -march=native -I . -o /tmp/csr_scatter_floor benchmarks/csr_scatter_floor.cpp && /tmp/csr_scatter_floor
 //
 // Same layout as ops_benchmark.py: n = 100,000 rows of 100 sorted random targets, int64 indptr, int32
 // indices, float32 weights, a fraction of rows spiking, spikes compacted first (not timed separately).
@@ -19,23 +19,12 @@
 #include <random>
 #include <vector>
 
+#include "benchmarks/stream_triad.h"
+
 namespace {
 
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
-
-double triad_gbps() {
-  const size_t n = size_t(128) << 20;  // 3 x 512 MiB of float32
-  std::vector<float> a(n), b(n, 1.0f), c(n, 2.0f);
-  double best = 1e30;
-  for (int r = 0; r < 5; ++r) {
-    const double t0 = now();
-    for (size_t i = 0; i < n; ++i) a[i] = b[i] + 1.5f * c[i];
-    best = std::min(best, now() - t0);
-  }
-  volatile float sink = a[n / 2];
-  (void)sink;
-  return 3.0 * n * 4 / best / 1e9;
-}
+using bench::now;
+using bench::triad_gbps;
 
 }  // namespace
 

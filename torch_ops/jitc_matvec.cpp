@@ -7,6 +7,7 @@
 #include <torch/library.h>
 
 #include <cmath>
+#include <iomanip>
 
 namespace braintorch::ops {
 
@@ -71,7 +72,9 @@ void check_jitc_weight_args(const char* op, const at::Tensor& w0, const at::Tens
   TORCH_CHECK(w0.device().is_cpu() || w0.device().is_cuda(), op, ": w0 must be on a CPU or CUDA device, got ",
               w0.device());
   TORCH_CHECK(w1.device() == w0.device(), op, ": w1 is on ", w1.device(), " but w0 is on ", w0.device());
-  TORCH_CHECK(std::isfinite(prob) && prob > 0.0 && prob <= 1.0, op, ": prob must be in (0, 1], got ", prob);
+  // Full precision: a prob of 1 + 1e-9 must not be reported as "got 1".
+  TORCH_CHECK(std::isfinite(prob) && prob > 0.0 && prob <= 1.0, op, ": prob must be in (0, 1], got ",
+              std::setprecision(17), prob);
   TORCH_CHECK(n_pre >= 0, op, ": n_pre must be >= 0, got ", n_pre);
   TORCH_CHECK(n_post >= 0, op, ": n_post must be >= 0, got ", n_post);
   TORCH_CHECK(n_pre < (int64_t(1) << 40) && n_post < (int64_t(1) << 40), op, ": n_pre and n_post must be < 2^40");
@@ -103,6 +106,22 @@ JitcSizes check_jitc_args(const char* op, const at::Tensor& x, const at::Tensor&
   TORCH_CHECK(x.size(-1) == s.n_in, op, ": x has last dimension ", x.size(-1), " but ",
               transpose ? "transpose=True expects n_post = " : "n_pre = ", s.n_in);
   s.batch = x.dim() == 2 ? x.size(0) : 1;
+  return s;
+}
+
+JitcSizes check_jitc_backward_args(const at::Tensor& grad_out, const at::Tensor& x, const at::Tensor& w0,
+                                   const at::Tensor& w1, double prob, int64_t n_pre, int64_t n_post,
+                                   const std::string& kind, bool transpose, bool events,
+                                   std::array<bool, 3> output_mask) {
+  constexpr const char* op = "braintorch::jitc_matvec_backward";
+  const auto s = check_jitc_args(op, x, w0, w1, prob, n_pre, n_post, kind, transpose, events);
+  auto shape = x.sizes().vec();
+  shape.back() = s.n_out;
+  TORCH_CHECK(grad_out.defined() && grad_out.sizes() == at::IntArrayRef(shape), op,
+              ": grad_out must have the output shape ", at::IntArrayRef(shape));
+  TORCH_CHECK(grad_out.device() == x.device(), op, ": grad_out is on ", grad_out.device(), " but x is on ",
+              x.device(), "; all tensors must be on the same device");
+  TORCH_CHECK(!output_mask[0] || x.is_floating_point(), op, ": bool spikes have no gradient");
   return s;
 }
 

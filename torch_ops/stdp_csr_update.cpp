@@ -26,15 +26,43 @@ void stdp_csr_update_(const at::Tensor& indptr, const at::Tensor& indices, at::T
           col_indptr, col_rows, col_perm);
 }
 
+namespace {
+
+void check_trace_decay(const char* fn, const at::Tensor& trace, double dt, double tau) {
+  TORCH_CHECK(tau > 0, fn, ": tau must be > 0, got ", tau);
+  TORCH_CHECK(dt >= 0, fn, ": dt must be >= 0, got ", dt);
+  TORCH_CHECK(trace.defined() && trace.is_floating_point(), fn, ": trace must be floating point");
+}
+
+void check_trace_spikes(const char* fn, const at::Tensor& trace, const at::Tensor& spikes) {
+  TORCH_CHECK(trace.defined() && trace.is_floating_point(), fn, ": trace must be floating point");
+  TORCH_CHECK(spikes.defined() && spikes.sizes() == trace.sizes(), fn, ": spikes must have the shape of trace ",
+              trace.sizes(), ", got ", spikes.defined() ? spikes.sizes() : at::IntArrayRef{});
+  TORCH_CHECK(spikes.device() == trace.device(), fn, ": spikes is on ", spikes.device(), " but trace is on ",
+              trace.device());
+}
+
+at::Tensor events_as(const at::Tensor& spikes, at::ScalarType dtype) {
+  return (spikes.scalar_type() == at::kBool ? spikes : spikes.gt(0)).to(dtype);
+}
+
+}  // namespace
+
+void stdp_trace_decay_(at::Tensor& trace, double dt, double tau) {
+  check_trace_decay("stdp_trace_decay_", trace, dt, tau);
+  trace.mul_(std::exp(-dt / tau));
+}
+
+void stdp_trace_add_(at::Tensor& trace, const at::Tensor& spikes) {
+  check_trace_spikes("stdp_trace_add_", trace, spikes);
+  trace.add_(events_as(spikes, trace.scalar_type()));
+}
+
 void stdp_trace_update_(at::Tensor& trace, const at::Tensor& spikes, double dt, double tau) {
-  TORCH_CHECK(tau > 0, "stdp_trace_update_: tau must be > 0, got ", tau);
-  TORCH_CHECK(dt >= 0, "stdp_trace_update_: dt must be >= 0, got ", dt);
-  TORCH_CHECK(trace.is_floating_point(), "stdp_trace_update_: trace must be floating point, got ",
-              trace.scalar_type());
-  TORCH_CHECK(spikes.sizes() == trace.sizes(), "stdp_trace_update_: spikes must have the shape of trace ",
-              trace.sizes(), ", got ", spikes.sizes());
-  const at::Tensor events = spikes.scalar_type() == at::kBool ? spikes : spikes.gt(0);
-  trace.mul_(std::exp(-dt / tau)).add_(events.to(trace.scalar_type()));
+  // Both checks first: a rejected call leaves the trace as it was.
+  check_trace_decay("stdp_trace_update_", trace, dt, tau);
+  check_trace_spikes("stdp_trace_update_", trace, spikes);
+  trace.mul_(std::exp(-dt / tau)).add_(events_as(spikes, trace.scalar_type()));
 }
 
 namespace detail {

@@ -29,8 +29,11 @@ CSRMatrix fixed_prob_csr(const ConnectionSite& site, const FixedProbOptions& opt
   at::parallel_for(0, n_blocks, 1, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) {
       auto& out = block_targets[size_t(b)];
-      out.reserve(size_t(double(kRowsPerBlock) * double(site.n_post) * p * 1.1 + 16));
       const int64_t r1 = std::min(site.n_pre, (b + 1) * kRowsPerBlock);
+      // The expected count of this block's rows (not of a full block: one row into 50M targets must
+      // not reserve 256 rows' worth), plus a margin for the binomial spread.
+      const double expected = double(r1 - b * kRowsPerBlock) * double(site.n_post) * p;
+      out.reserve(size_t(expected + 4.0 * std::sqrt(expected) + 16));
       for (int64_t i = b * kRowsPerBlock; i < r1; ++i) {
         random::PhiloxStream rng(seed, uint64_t(i), /*tag=*/0x46505242u);  // "FPRB"
         const size_t before = out.size();

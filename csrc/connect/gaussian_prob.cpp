@@ -23,7 +23,8 @@ void check_options(const GaussianProbOptions& o) {
   TORCH_CHECK(!o.periodic_boundary || same_grid, who,
               ": periodic_boundary needs equal pre and post grids (pre_height/pre_width == post_height/post_width)");
   TORCH_CHECK(!o.same_group || same_grid, who, ": same_group needs equal pre and post grids");
-  connect_detail::check_site(who, o.pre_height * o.pre_width, o.post_height * o.post_width);
+  connect_detail::check_site(who, connect_detail::grid_sites(who, "the pre", o.pre_height, o.pre_width),
+                             connect_detail::grid_sites(who, "the post", o.post_height, o.post_width));
 }
 
 double axis_distance(int64_t a, int64_t b, int64_t period, bool periodic) {

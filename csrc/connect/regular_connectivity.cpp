@@ -36,7 +36,7 @@ CSRMatrix grid_csr(int64_t height, int64_t width, int neighbours, bool periodic,
   TORCH_CHECK(height >= 0, who, ": height must be >= 0, got ", height);
   TORCH_CHECK(width >= 0, who, ": width must be >= 0, got ", width);
   TORCH_CHECK(neighbours == 4 || neighbours == 8, who, ": neighbours must be 4 or 8, got ", neighbours);
-  const int64_t n = height * width;
+  const int64_t n = connect_detail::grid_sites(who, "the", height, width);
   connect_detail::check_site(who, n, n);
   return connect_detail::build_csr_by_rows(n, n, [&](int64_t i, std::vector<int32_t>& out) {
     const int64_t r = i / width, c = i % width;

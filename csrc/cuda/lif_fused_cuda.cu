@@ -2,6 +2,7 @@
 #include <ATen/Dispatch.h>
 #include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDAException.h>
+#include <c10/cuda/CUDAGuard.h>
 
 #include "csrc/neurons/lif_fused.h"
 
@@ -34,6 +35,8 @@ void lif_fused_cuda(LIFFusedArgs& a, const lif_math::StepParams<double>& params)
   const int64_t total = a.v.numel();
   const int64_t ext_stride = a.external.defined() && a.external.numel() == n ? 0 : n;
   if (total == 0) return;
+  // The stream and the launch belong to the state's device, which need not be the current one.
+  const c10::cuda::CUDAGuard device_guard(a.v.device());
   const int threads = 256;
   const int64_t blocks = (total + threads - 1) / threads;
   auto stream = at::cuda::getCurrentCUDAStream();

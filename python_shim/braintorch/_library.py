@@ -53,3 +53,13 @@ def load() -> str | None:
     torch.ops.load_library(str(path))
     _loaded_path = str(path)
     return _loaded_path
+
+
+def check_same_device(op: str, **tensors: torch.Tensor) -> None:
+    """For the fake (meta) kernels: every tensor argument on the device of the first, as the C++ kernels
+    require (otherwise a CPU tensor mixed with a meta one would get an uninitialised CPU result)."""
+    (first_name, first), *rest = tensors.items()
+    for name, t in rest:
+        torch._check(t.device == first.device,
+                     lambda name=name, t=t: f"{op}: {name} is on {t.device} but {first_name} is on {first.device}; "
+                                            "all tensors must be on the same device")

@@ -40,6 +40,8 @@ __all__ = [
     "csr_to_csc",
     "csr_to_coo",
     "stdp_csr_update_",
+    "stdp_trace_decay_",
+    "stdp_trace_add_",
     "stdp_trace_update_",
 ]
 
@@ -137,9 +139,19 @@ def stdp_csr_update_(indptr: torch.Tensor, indices: torch.Tensor, weights: torch
     For every synapse ``k`` from pre ``i`` to post ``j``: if pre ``i`` spiked,
     ``w_k = clip(w_k - A_minus * post_trace[j], w_min, w_max)``; then, if post ``j`` spiked,
     ``w_k = clip(w_k + A_plus * pre_trace[i], w_min, w_max)``. A spike is a bool entry or a float > 0.
-    Update the traces first (:func:`stdp_trace_update_`). ``csc`` is the output of :func:`csr_to_csc`
-    (event-driven column access); without it every synapse is scanned; both give identical results.
-    Not differentiable (a learning rule): no autograd formula is registered.
+    ``csc`` is the output of :func:`csr_to_csc` (event-driven column access); without it every synapse
+    is scanned; both give identical results. Not differentiable (a learning rule): no autograd formula
+    is registered.
+
+    The traces are used as given. Brian2's order (its pre pathway runs before its post pathway), which
+    this reproduces to round-off, is::
+
+        stdp_trace_update_(pre_trace, pre_spikes, dt, tau_plus)   # decay, + this step's pre spikes
+        stdp_trace_decay_(post_trace, dt, tau_minus)              # decay only
+        stdp_csr_update_(indptr, indices, w, pre_spikes, post_spikes, pre_trace, post_trace, ...)
+        stdp_trace_add_(post_trace, post_spikes)                  # this step's post spikes, after
+
+    so a pre and a post spike in the same step potentiate by ``A_plus`` and do not depress.
     """
     if csc is None:
         torch.ops.braintorch.stdp_csr_update_.default(indptr, indices, weights, pre_spikes, post_spikes, pre_trace,
@@ -151,12 +163,50 @@ def stdp_csr_update_(indptr: torch.Tensor, indices: torch.Tensor, weights: torch
                                                       col_rows, col_perm)
 
 
+def _check_trace(fn: str, trace: torch.Tensor) -> None:
+    if not isinstance(trace, torch.Tensor) or not trace.is_floating_point():
+        raise TypeError(f"{fn}: trace must be a floating-point tensor")
+
+
+def _check_decay(fn: str, trace: torch.Tensor, dt: float, tau: float) -> None:
+    _check_trace(fn, trace)
+    if not tau > 0:
+        raise ValueError(f"{fn}: tau must be > 0, got {tau}")
+    if not dt >= 0:
+        raise ValueError(f"{fn}: dt must be >= 0, got {dt}")
+
+
+def _check_spikes(fn: str, trace: torch.Tensor, spikes: torch.Tensor) -> None:
+    _check_trace(fn, trace)
+    if not isinstance(spikes, torch.Tensor) or spikes.shape != trace.shape:
+        shape = tuple(spikes.shape) if isinstance(spikes, torch.Tensor) else type(spikes).__name__
+        raise ValueError(f"{fn}: spikes must have the shape of trace {tuple(trace.shape)}, got {shape}")
+    if spikes.device != trace.device:
+        raise ValueError(f"{fn}: spikes is on {spikes.device} but trace is on {trace.device}")
+
+
+def _events(spikes: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    return (spikes if spikes.dtype == torch.bool else spikes > 0).to(dtype)
+
+
+def stdp_trace_decay_(trace: torch.Tensor, dt: float, tau: float) -> torch.Tensor:
+    """``trace = trace * exp(-dt / tau)`` in place; returns ``trace``."""
+    _check_decay("stdp_trace_decay_", trace, dt, tau)
+    return trace.mul_(math.exp(-dt / tau))
+
+
+def stdp_trace_add_(trace: torch.Tensor, spikes: torch.Tensor) -> torch.Tensor:
+    """``trace = trace + e(spikes)`` in place (``e``: bool, or float > 0); returns ``trace``."""
+    _check_spikes("stdp_trace_add_", trace, spikes)
+    return trace.add_(_events(spikes, trace.dtype))
+
+
 def stdp_trace_update_(trace: torch.Tensor, spikes: torch.Tensor, dt: float, tau: float) -> torch.Tensor:
-    """``trace = trace * exp(-dt / tau) + e(spikes)`` in place (plain torch ops); returns ``trace``."""
-    if tau <= 0:
-        raise ValueError(f"stdp_trace_update_: tau must be > 0, got {tau}")
-    events = spikes if spikes.dtype == torch.bool else spikes > 0
-    return trace.mul_(math.exp(-dt / tau)).add_(events.to(trace.dtype))
+    """``trace = trace * exp(-dt / tau) + e(spikes)`` in place; returns ``trace``. Checks every argument
+    before writing (no broadcasting: ``spikes`` must have the shape of ``trace``)."""
+    _check_decay("stdp_trace_update_", trace, dt, tau)
+    _check_spikes("stdp_trace_update_", trace, spikes)
+    return trace.mul_(math.exp(-dt / tau)).add_(_events(spikes, trace.dtype))
 
 
 # The STDP op returns nothing and only mutates `weights` in place, so its fake (meta) implementation is

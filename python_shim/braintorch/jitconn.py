@@ -38,8 +38,20 @@ __all__ = [
 KINDS = ("homo", "uniform", "normal")
 
 
-def _params(w0, w1, like=None):
-    """Weight parameters as 1-element tensors (w1 defaults to 0 for a homogeneous weight)."""
+def _seed(seed) -> int:
+    """A seed in [-2^63, 2^64) as the int64 the operators take (the same 64 bits: the C++ side reads it
+    as unsigned), so seeds from numpy's or Python's 64-bit generators work as given."""
+    seed = int(seed)
+    if not -(2**63) <= seed < 2**64:
+        raise ValueError(f"seed must be in [-2^63, 2^64), got {seed}")
+    return seed - 2**64 if seed >= 2**63 else seed
+
+
+def _params(w0, w1, like=None, kind="homo"):
+    """Weight parameters as 1-element tensors (w1 defaults to 0 for a homogeneous weight; the other
+    kinds need both: a missing high or sigma must not silently become 0)."""
+    if w1 is None and kind != "homo":
+        raise ValueError(f"kind={kind!r} needs w1 ({'high' if kind == 'uniform' else 'sigma'})")
     dtype = like.dtype if isinstance(like, torch.Tensor) and like.is_floating_point() else torch.float32
     device = like.device if isinstance(like, torch.Tensor) else None
     if not isinstance(w0, torch.Tensor):
@@ -60,8 +72,8 @@ def jitc_matvec(x, w0, w1=None, *, seed: int, prob: float, n_pre: int, n_post: i
     ``uniform`` ``(low, high)``, ``normal`` ``(mu, sigma)``. ``x`` must have the dtype of ``w0``, which
     is the dtype of the result.
     """
-    w0, w1 = _params(w0, w1, x)
-    return torch.ops.braintorch.jitc_matvec.default(x, w0, w1, seed, prob, n_pre, n_post, kind, transpose)
+    w0, w1 = _params(w0, w1, x, kind)
+    return torch.ops.braintorch.jitc_matvec.default(x, w0, w1, _seed(seed), prob, n_pre, n_post, kind, transpose)
 
 
 def event_jitc_matvec(spikes, w0, w1=None, *, seed: int, prob: float, n_pre: int, n_post: int, kind: str = "homo",
@@ -70,8 +82,9 @@ def event_jitc_matvec(spikes, w0, w1=None, *, seed: int, prob: float, n_pre: int
     event indicator (bool true or float ``> 0``). The forward direction generates only the rows of
     neurons that spiked. Float spikes get the straight-through gradient of the float product.
     """
-    w0, w1 = _params(w0, w1, spikes if spikes.is_floating_point() else None)
-    return torch.ops.braintorch.event_jitc_matvec.default(spikes, w0, w1, seed, prob, n_pre, n_post, kind, transpose)
+    w0, w1 = _params(w0, w1, spikes if spikes.is_floating_point() else None, kind)
+    return torch.ops.braintorch.event_jitc_matvec.default(spikes, w0, w1, _seed(seed), prob, n_pre, n_post, kind,
+                                                          transpose)
 
 
 def jitc_to_dense(w0, w1=None, *, seed: int, prob: float, n_pre: int, n_post: int,
@@ -79,8 +92,8 @@ def jitc_to_dense(w0, w1=None, *, seed: int, prob: float, n_pre: int, n_post: in
     """The JIT matrix materialised: dense ``(n_pre, n_post)`` on the device of ``w0``, bitwise the
     matrix the products use. For inspection and tests; differentiable with respect to ``w0`` and
     ``w1`` (``W`` is linear in them)."""
-    w0, w1 = _params(w0, w1)
-    return torch.ops.braintorch.jitc_to_dense.default(w0, w1, seed, prob, n_pre, n_post, kind)
+    w0, w1 = _params(w0, w1, kind=kind)
+    return torch.ops.braintorch.jitc_to_dense.default(w0, w1, _seed(seed), prob, n_pre, n_post, kind)
 
 
 # ---------------------------------------------------------------- fake (meta) implementations
@@ -95,12 +108,14 @@ def _check_params(op, w0, w1, prob, n_pre, n_post, kind):
     torch._check(n_pre < 2**40 and n_post < 2**40, lambda: f"{op}: n_pre and n_post must be < 2^40")
     torch._check(w0.dtype in (torch.float32, torch.float64),
                  lambda: f"{op}: w0 must be float32 or float64, got {w0.dtype}")
+    _library.check_same_device(op, w0=w0, w1=w1)
     torch._check(w1.dtype == w0.dtype, lambda: f"{op}: w1 must have the dtype of w0 ({w0.dtype}), got {w1.dtype}")
     torch._check(w0.numel() == 1, lambda: f"{op}: w0 must have exactly 1 element, got shape {tuple(w0.shape)}")
     torch._check(w1.numel() == 1, lambda: f"{op}: w1 must have exactly 1 element, got shape {tuple(w1.shape)}")
 
 
 def _check_input(op, x, w0, n_pre, n_post, transpose, events):
+    _library.check_same_device(op, x=x, w0=w0)
     if events:
         torch._check(x.dtype in (torch.bool, torch.float32, torch.float64),
                      lambda: f"{op}: spikes must be bool, float32 or float64, got {x.dtype}")
@@ -164,8 +179,12 @@ class JitFixedProbLinear(nn.Module):
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
         if not 0.0 < prob <= 1.0:
             raise ValueError(f"prob must be in (0, 1], got {prob}")
+        if in_features < 0 or out_features < 0:
+            raise ValueError(f"in_features and out_features must be >= 0, got {in_features}, {out_features}")
+        if dtype not in (torch.float32, torch.float64):
+            raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
         self.in_features, self.out_features = int(in_features), int(out_features)
-        self.prob, self.kind, self.seed = float(prob), kind, int(seed)
+        self.prob, self.kind, self.seed = float(prob), kind, _seed(seed)
         p = lambda v: nn.Parameter(torch.tensor(float(v), dtype=dtype, device=device))  # noqa: E731
         if kind == "homo":
             self.weight = p(weight)
@@ -190,6 +209,20 @@ class JitFixedProbLinear(nn.Module):
         w0, w1 = self.weight_params()
         return jitc_to_dense(w0.detach(), w1.detach(), seed=self.seed, prob=self.prob, n_pre=self.in_features,
                              n_post=self.out_features, kind=self.kind)
+
+    # The connectivity is not a tensor, so it travels in the state dict as extra state: loading a saved
+    # layer restores its matrix (as CSR layers' index buffers do), and a layer of another shape or weight
+    # kind refuses the state instead of silently computing with another matrix.
+    def get_extra_state(self):
+        return {"in_features": self.in_features, "out_features": self.out_features, "kind": self.kind,
+                "prob": self.prob, "seed": self.seed}
+
+    def set_extra_state(self, state):
+        for key in ("in_features", "out_features", "kind"):
+            if state[key] != getattr(self, key):
+                raise ValueError(f"{type(self).__name__}: the state has {key}={state[key]!r}, this layer "
+                                 f"{getattr(self, key)!r}")
+        self.prob, self.seed = float(state["prob"]), _seed(state["seed"])
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, prob={self.prob}, "

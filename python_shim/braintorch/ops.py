@@ -48,8 +48,9 @@ def event_csr_matvec(
     backward raises an error.
 
     On CPU the CSR structure is validated as it is read: the event-driven forward product checks the
-    rows of spiking neurons only (so it stays O(events); a malformed row that is never read is not
-    reported), every other direction checks the whole structure. Results are bitwise identical for any
+    rows of spiking neurons only (so it stays O(events)): each row's extent and indices, and that it
+    starts at or after the end of the previous row read, so the rows read never share synapses; a
+    malformed row that is never read is not reported. Every other direction checks the whole structure. Results are bitwise identical for any
     thread count; on CUDA the scatters use float atomics (order not deterministic)
     and index errors surface as device-side asserts.
     """
@@ -58,6 +59,7 @@ def event_csr_matvec(
 
 def _check_fake_args(spikes, indptr, indices, weights, n_post, transpose, op="braintorch::event_csr_matvec"):
     # The metadata checks of the C++ kernels, so a traced program fails where the eager one would.
+    _library.check_same_device(op, spikes=spikes, indptr=indptr, indices=indices, weights=weights)
     torch._check(spikes.dtype in (torch.bool, torch.float32, torch.float64),
                  lambda: f"{op}: spikes must be bool, float32 or float64, got {spikes.dtype}")
     torch._check(indptr.dtype in (torch.int32, torch.int64),

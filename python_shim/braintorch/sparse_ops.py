@@ -79,7 +79,9 @@ def event_fcn_matvec(spikes, indices, weights, n_post: int, transpose: bool = Fa
     """Event-driven product with a fixed-number-of-connections matrix (ELL layout).
 
     As :func:`fcn_matvec` with the input replaced by its event indicator (bool, or float ``> 0``);
-    float spikes get the straight-through gradient, bool spikes none.
+    float spikes get the straight-through gradient, bool spikes none. On CPU the forward product
+    (``transpose=False``) checks the indices of the spiking rows only, as it reads them (O(events));
+    an out-of-range index in a row that is never read is not reported.
     """
     return torch.ops.braintorch.event_fcn_matvec.default(spikes, indices, weights, n_post, transpose)
 
@@ -115,6 +117,7 @@ def _backward_outputs(x, weights, output_mask):
 
 
 def _csr_sizes(op, x, indptr, indices, weights, n_post, transpose):
+    _library.check_same_device(op, x=x, indptr=indptr, indices=indices, weights=weights)
     _check_input(op, "x", x, False, weights)
     torch._check(indptr.dtype in (torch.int32, torch.int64), lambda: f"{op}: indptr must be int32 or int64")
     torch._check(indices.dtype in (torch.int32, torch.int64), lambda: f"{op}: indices must be int32 or int64")
@@ -142,6 +145,7 @@ def _csr_matvec_backward_fake(grad_out, x, indptr, indices, weights, n_post, tra
 
 
 def _dense_sizes(op, spikes, weights, transpose):
+    _library.check_same_device(op, spikes=spikes, weights=weights)
     _check_input(op, "spikes", spikes, True, weights)
     torch._check(weights.dim() == 2, lambda: f"{op}: weights must be a 2-D (n_pre, n_post) matrix")
     n_pre, n_post = weights.shape
@@ -162,6 +166,7 @@ def _event_dense_matvec_backward_fake(grad_out, spikes, weights, transpose, outp
 
 
 def _fcn_sizes(op, events, x, indices, weights, n_post, transpose):
+    _library.check_same_device(op, **{"spikes" if events else "x": x}, indices=indices, weights=weights)
     _check_input(op, "spikes" if events else "x", x, events, weights)
     torch._check(indices.dtype in (torch.int32, torch.int64), lambda: f"{op}: indices must be int32 or int64")
     torch._check(indices.dim() == 2, lambda: f"{op}: indices must be 2-D (n_pre, n_conn)")

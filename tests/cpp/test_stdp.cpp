@@ -76,16 +76,19 @@ std::pair<at::Tensor, at::Tensor> run_random(const Synapses& s, at::ScalarType d
   at::Tensor xr = at::zeros({n_pre}, at::kDouble), yr = at::zeros({n_post}, at::kDouble);
   for (int t = 0; t < steps; ++t) {
     const at::Tensor pre = at::rand({n_pre}) < 0.15, post = at::rand({n_post}) < 0.15;
+    // Brian2's order (stdp_csr_update.h): the post trace gets this step's spikes after the update.
     ops::stdp_trace_update_(x, pre, p.dt, p.tau_plus);
-    ops::stdp_trace_update_(y, post, p.dt, p.tau_minus);
+    ops::stdp_trace_decay_(y, p.dt, p.tau_minus);
     xr = xr * std::exp(-p.dt / p.tau_plus) + pre.to(at::kDouble);
-    yr = yr * std::exp(-p.dt / p.tau_minus) + post.to(at::kDouble);
+    yr = yr * std::exp(-p.dt / p.tau_minus);
     if (use_csc)
       ops::stdp_csr_update_(s.csr.indptr, s.csr.indices, w, pre, post, x, y, p.A_plus, p.A_minus, p.w_min, p.w_max,
                             s.csc.csr.indptr, s.csc.csr.indices, s.csc.perm);
     else
       ops::stdp_csr_update_(s.csr.indptr, s.csr.indices, w, pre, post, x, y, p.A_plus, p.A_minus, p.w_min, p.w_max);
     dense_reference_step(W, mask, pre, post, xr, yr, p);
+    ops::stdp_trace_add_(y, post);
+    yr = yr + post.to(at::kDouble);
   }
   return {w, W};
 }
@@ -137,8 +140,9 @@ TEST(StdpCsrUpdate, AnalyticPairCase) {
     for (int t = 0; t <= std::max(a, b) + 3; ++t) {
       const at::Tensor pre = at::full({1}, t == a, at::kBool), post = at::full({1}, t == b, at::kBool);
       ops::stdp_trace_update_(x, pre, p.dt, p.tau_plus);
-      ops::stdp_trace_update_(y, post, p.dt, p.tau_minus);
+      ops::stdp_trace_decay_(y, p.dt, p.tau_minus);
       ops::stdp_csr_update_(indptr, indices, w, pre, post, x, y, p.A_plus, p.A_minus, p.w_min, p.w_max);
+      ops::stdp_trace_add_(y, post);
     }
     return w.item<double>() - 0.5;
   };
@@ -147,8 +151,9 @@ TEST(StdpCsrUpdate, AnalyticPairCase) {
     EXPECT_NEAR(total_dw(10, 10 + lag), p.A_plus * std::exp(-delta / p.tau_plus), 1e-12) << "pre before post";
     EXPECT_NEAR(total_dw(10 + lag, 10), -p.A_minus * std::exp(-delta / p.tau_minus), 1e-12) << "post before pre";
   }
-  // Simultaneous: depression by the fresh post trace (1), then potentiation by the fresh pre trace (1).
-  EXPECT_NEAR(total_dw(10, 10), p.A_plus - p.A_minus, 1e-12);
+  // Simultaneous: as in Brian2, the pre pathway sees no post trace yet (no depression) and the post
+  // pathway the fresh pre trace (1): potentiation only.
+  EXPECT_NEAR(total_dw(10, 10), p.A_plus, 1e-12);
 }
 
 TEST(StdpCsrUpdate, BoundsAreRespected) {
@@ -205,6 +210,23 @@ TEST(StdpCsrUpdate, ErrorsNameTheArgument) {
                               s.csc.csr.indices, at::arange(s.csr.nnz(), at::kLong).flip(0));
       },
       "csr_to_csc");
+  // ... and rejected before any weight is written: every pre neuron spikes onto a nonzero post trace.
+  at::Tensor w_kept = at::full({s.csr.nnz()}, 0.5);
+  expect_error_naming(
+      [&] {
+        ops::stdp_csr_update_(s.csr.indptr, s.csr.indices, w_kept, at::ones({5}, at::kBool), post, x, at::ones({4}),
+                              0.1, 0.1, 0, 1, s.csc.csr.indptr, s.csc.csr.indices,
+                              at::arange(s.csr.nnz(), at::kLong).flip(0));
+      },
+      "csr_to_csc");
+  EXPECT_TRUE(at::equal(w_kept, at::full({s.csr.nnz()}, 0.5)));
+  // The trace helpers check before they write.
+  at::Tensor trace = at::ones({4});
+  expect_error_naming([&] { ops::stdp_trace_update_(trace, at::zeros({3}, at::kBool), 0.1, 1.0); }, "spikes");
+  expect_error_naming([&] { ops::stdp_trace_update_(trace, at::zeros({4}, at::kBool), -0.1, 1.0); }, "dt");
+  expect_error_naming([&] { ops::stdp_trace_decay_(trace, 0.1, 0.0); }, "tau");
+  expect_error_naming([&] { ops::stdp_trace_add_(trace, at::zeros({3}, at::kBool)); }, "spikes");
+  EXPECT_TRUE(at::equal(trace, at::ones({4})));
 }
 
 TEST(StdpCsrUpdate, CudaMatchesCpu) {
@@ -220,9 +242,9 @@ TEST(StdpCsrUpdate, CudaMatchesCpu) {
     for (int t = 0; t < 30; ++t) {
       const at::Tensor pre = at::rand({300}) < 0.2, post = at::rand({200}) < 0.2;
       ops::stdp_trace_update_(x, pre, p.dt, p.tau_plus);
-      ops::stdp_trace_update_(y, post, p.dt, p.tau_minus);
+      ops::stdp_trace_decay_(y, p.dt, p.tau_minus);
       ops::stdp_trace_update_(xg, pre.cuda(), p.dt, p.tau_plus);
-      ops::stdp_trace_update_(yg, post.cuda(), p.dt, p.tau_minus);
+      ops::stdp_trace_decay_(yg, p.dt, p.tau_minus);
       if (csc) {
         ops::stdp_csr_update_(s.csr.indptr, s.csr.indices, wc, pre, post, x, y, p.A_plus, p.A_minus, 0, 1,
                               s.csc.csr.indptr, s.csc.csr.indices, s.csc.perm);
@@ -234,6 +256,8 @@ TEST(StdpCsrUpdate, CudaMatchesCpu) {
         ops::stdp_csr_update_(s.csr.indptr.cuda(), s.csr.indices.cuda(), wg, pre.cuda(), post.cuda(), xg, yg,
                               p.A_plus, p.A_minus, 0, 1);
       }
+      ops::stdp_trace_add_(y, post);
+      ops::stdp_trace_add_(yg, post.cuda());
     }
     EXPECT_TRUE(at::allclose(wg.cpu(), wc, 0, 1e-12)) << "csc=" << csc;
   }

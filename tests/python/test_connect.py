@@ -166,11 +166,13 @@ def test_stdp_vs_numpy_reference(use_csc):
         pre = torch.rand(n_pre, generator=g) < 0.2
         post = (torch.rand(n_post, generator=g) < 0.2).float()
         connect.stdp_trace_update_(x, pre, dt, tau_p)
-        connect.stdp_trace_update_(y, post, dt, tau_m)
+        connect.stdp_trace_decay_(y, dt, tau_m)
         xr = xr * math.exp(-dt / tau_p) + pre.numpy()
-        yr = yr * math.exp(-dt / tau_m) + post.numpy()
+        yr = yr * math.exp(-dt / tau_m)
         connect.stdp_csr_update_(indptr, indices, w, pre, post, x, y, 0.05, 0.06, 0.0, 1.0, csc=csc)
+        connect.stdp_trace_add_(y, post)
         W = numpy_stdp(W, mask, pre.numpy(), post.numpy(), xr, yr, 0.05, 0.06, 0.0, 1.0)
+        yr = yr + post.numpy()
     np.testing.assert_allclose(dense(indptr, indices, n_post, w), W, atol=1e-12)
 
 
@@ -180,6 +182,21 @@ def test_stdp_errors():
     with pytest.raises(RuntimeError, match="post_trace"):
         connect.stdp_csr_update_(indptr, indices, w, torch.zeros(3, dtype=torch.bool), torch.zeros(2),
                                  torch.zeros(3), torch.zeros(4), 0.1, 0.1, 0.0, 1.0)
+
+
+@pytest.mark.parametrize("call, error, needle", [
+    (lambda t: connect.stdp_trace_update_(t, torch.ones(1, dtype=torch.bool), 0.1, 1.0), ValueError, "spikes"),
+    (lambda t: connect.stdp_trace_update_(t, torch.ones(3, dtype=torch.bool), -0.1, 1.0), ValueError, "dt"),
+    (lambda t: connect.stdp_trace_update_(t, torch.ones(3, dtype=torch.bool), 0.1, 0.0), ValueError, "tau"),
+    (lambda t: connect.stdp_trace_decay_(t, -1.0, 1.0), ValueError, "dt"),
+    (lambda t: connect.stdp_trace_add_(t, torch.ones(2)), ValueError, "spikes"),
+    (lambda t: connect.stdp_trace_add_(t.long(), torch.ones(3)), TypeError, "trace"),
+])
+def test_stdp_trace_helpers_check_before_writing(call, error, needle):
+    trace = torch.ones(3)
+    with pytest.raises(error, match=needle):
+        call(trace)
+    assert torch.equal(trace, torch.ones(3))  # a one-element spike vector is not broadcast
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
@@ -206,3 +223,45 @@ def test_stdp_opcheck_schema_and_fake(use_csc):
             torch.rand(12), torch.rand(10), 0.1, 0.12, 0.0, 1.0) + extra
     torch.library.opcheck(torch.ops.braintorch.stdp_csr_update_.default, args,
                           test_utils=("test_schema", "test_faketensor"))
+
+
+def test_stdp_tells_autograd_it_wrote_the_weights():
+    indptr, indices = connect.fixed_prob(5, 4, 1.0, seed=1)
+    args = (torch.ones(5, dtype=torch.bool), torch.ones(4, dtype=torch.bool), torch.ones(5), torch.ones(4),
+            0.1, 0.3, 0.0, 1.0)
+    w = torch.nn.Parameter(torch.full((indices.numel(),), 0.5))
+    with pytest.raises(RuntimeError, match="weights requires grad"):
+        connect.stdp_csr_update_(indptr, indices, w, *args)
+    assert torch.equal(w.detach(), torch.full_like(w, 0.5))
+    loss = (w * w).sum()  # saves w for backward
+    version = w._version
+    with torch.no_grad():
+        connect.stdp_csr_update_(indptr, indices, w, *args)
+    assert w._version > version
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()  # it would otherwise use the updated weights without a word
+
+
+def test_fixed_prob_reserves_for_the_rows_it_has():
+    # One pre neuron into 50M targets: 25M synapses (100 MB); it used to reserve a full block of 256
+    # rows (28 GB) and fail with bad_alloc.
+    indptr, indices = connect.fixed_prob(1, 50_000_000, 0.5, seed=1)
+    assert abs(indices.numel() - 25_000_000) < 5 * math.sqrt(50_000_000 * 0.25)
+    assert indptr.tolist() == [0, indices.numel()]
+
+
+def test_conversions_check_int64_indices_before_narrowing_and_do_not_alias():
+    for convert in (lambda ip, ix: connect.csr_to_csc(ip, ix, 4), lambda ip, ix: connect.csr_to_coo(ip, ix)):
+        with pytest.raises(RuntimeError, match=r"indices\[0\] = 4294967297 is out of range"):
+            convert(torch.tensor([0, 1]), torch.tensor([2**32 + 1]))
+    indptr, indices = connect.fixed_prob(6, 5, 0.5, seed=2)
+    rows, cols = connect.csr_to_coo(indptr, indices)
+    assert cols.data_ptr() != indices.data_ptr() and torch.equal(cols, indices)
+    torch.library.opcheck(torch.ops.braintorch.csr_to_coo.default, (indptr, indices), test_utils=("test_schema",))
+
+
+def test_grid_sizes_that_would_overflow_are_refused():
+    for call in (lambda: connect.grid(2**32, 2**32), lambda: connect.grid(2**62, 4),
+                 lambda: connect.gaussian_prob((2**32, 2**32), (1, 1), 1.0, 0)):
+        with pytest.raises(RuntimeError, match="2\\^31 or more sites"):
+            call()

@@ -293,6 +293,10 @@ def _good():
         (dict(transpose=True), "spikes has last dimension 3"),
         (dict(indices=torch.tensor([0, 2, 1])), r"indices\[1\] = 2 is out of range"),
         (dict(indptr=torch.tensor([0, 2, 1, 3])), "indptr must be non-decreasing"),
+        # Only rows 0 and 2 are read: each is in range on its own, but they overlap (synapse 1 in both).
+        (dict(spikes=torch.tensor([1.0, 0.0, 1.0]), indptr=torch.tensor([0, 2, 1, 3])),
+         "an earlier row ends at 2"),
+        (dict(n_post=0), "n_post = 0 and nnz = 3"),
         (dict(weights=torch.ones(2)), r"weights must have 1 element \(homogeneous\) or nnz"),
         (dict(n_post=-1), "n_post must be >= 0"),
     ],

@@ -160,8 +160,13 @@ def test_to_dense_gradient_is_the_coefficient_sum(kind):
     torch.testing.assert_close(gw1, (G * B).sum(), rtol=1e-12, atol=1e-12)
     assert torch.autograd.gradcheck(
         lambda a, c: jitc_to_dense(a, c, seed=seed, prob=prob, n_pre=n_pre, n_post=n_post, kind=kind), (w0, w1))
-    with pytest.raises(RuntimeError, match="jitc_to_dense does not support double backward"):
-        torch.autograd.grad((W * G).sum(), (w0,), create_graph=True)
+    # Double backward: the gradient is linear in G with constant coefficients, so it is differentiable.
+    dense_fn = lambda a, c: jitc_to_dense(a, c, seed=seed, prob=prob, n_pre=n_pre, n_post=n_post, kind=kind)  # noqa: E731
+    assert torch.autograd.gradgradcheck(dense_fn, (w0, w1))
+    # A loss quadratic in W: d2L/dw0^2 = 2 sum(A * A), through the recorded gradient.
+    (g0,) = torch.autograd.grad((dense_fn(w0, w1) ** 2).sum(), (w0,), create_graph=True)
+    (h00,) = torch.autograd.grad(g0, (w0,))
+    torch.testing.assert_close(h00, 2 * (A * A).sum(), rtol=1e-12, atol=1e-12)
 
 
 def test_opcheck_backward_op():
@@ -199,6 +204,7 @@ def test_torch_compile_fullgraph():
     [
         (dict(prob=0.0), r"prob must be in \(0, 1\]"),
         (dict(prob=1.5), r"prob must be in \(0, 1\]"),
+        (dict(prob=1 + 1e-9), r"prob must be in \(0, 1\], got 1.000000001"),
         (dict(kind="beta"), "kind must be"),
         (dict(n_pre=-1), "n_pre must be >= 0"),
         (dict(x=torch.ones(4)), "x has last dimension 4"),
@@ -241,6 +247,34 @@ def test_layer_rejects_bad_arguments():
         JitFixedProbLinear(3, 3, 0.5, kind="beta")
     with pytest.raises(ValueError, match="prob"):
         JitFixedProbLinear(3, 3, 0.0)
+    with pytest.raises(ValueError, match="in_features"):
+        JitFixedProbLinear(-1, 3, 0.5)
+    with pytest.raises(ValueError, match="dtype"):
+        JitFixedProbLinear(3, 3, 0.5, dtype=torch.float16)
+    with pytest.raises(ValueError, match="seed"):
+        JitFixedProbLinear(3, 3, 0.5, seed=2**64)
+    with pytest.raises(ValueError, match="needs w1"):
+        jitc_matvec(torch.ones(3), 0.5, seed=1, prob=0.5, n_pre=3, n_post=2, kind="uniform")
+
+
+def test_layer_state_dict_carries_the_connectivity():
+    x = torch.rand(4, 6, dtype=torch.float64)
+    saved = JitFixedProbLinear(6, 5, 0.5, kind="uniform", seed=3, dtype=torch.float64)
+    other = JitFixedProbLinear(6, 5, 0.5, kind="uniform", seed=4, dtype=torch.float64)
+    assert not torch.equal(saved(x), other(x))
+    other.load_state_dict(saved.state_dict())
+    assert other.seed == 3 and torch.equal(saved(x), other(x))
+    with pytest.raises(ValueError, match="out_features=5"):
+        JitFixedProbLinear(6, 4, 0.5, kind="uniform").load_state_dict(saved.state_dict())
+
+
+def test_seeds_above_2_63_are_the_same_64_bits():
+    w0, w1 = params("normal")
+    a = jitc_to_dense(w0, w1, seed=2**64 - 5, prob=0.5, n_pre=7, n_post=6, kind="normal")
+    b = jitc_to_dense(w0, w1, seed=-5, prob=0.5, n_pre=7, n_post=6, kind="normal")
+    assert torch.equal(a, b)
+    assert torch.equal(JitFixedProbLinear(7, 6, 0.5, seed=2**63).to_dense(),
+                       JitFixedProbLinear(7, 6, 0.5, seed=-(2**63)).to_dense())
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")

@@ -331,3 +331,18 @@ def test_cuda_matches_cpu():
     W = torch.randn(30, 20, dtype=torch.float64)
     torch.testing.assert_close(event_dense_matvec(s.cuda(), W.cuda()).cpu(), event_dense_matvec(s, W))
     torch.library.opcheck(OPS.fcn_matvec.default, (x.cuda(), fidx.cuda(), fw.cuda().requires_grad_(True), 20, False))
+
+
+def test_fake_kernels_refuse_mixed_devices():
+    # A meta tensor next to a CPU one reaches the fake kernel; it must raise as the CPU kernel would,
+    # not return an uninitialised CPU tensor.
+    cases = [
+        lambda: torch.ops.braintorch.event_dense_matvec(torch.ones(3), torch.ones(3, 4, device="meta"), False),
+        lambda: torch.ops.braintorch.event_csr_matvec(torch.ones(3), torch.tensor([0, 1, 2, 3]),
+                                                     torch.tensor([0, 1, 1]), torch.ones(3, device="meta"), 2, False),
+        lambda: torch.ops.braintorch.jitc_matvec(torch.ones(3), torch.tensor(1.0, device="meta"),
+                                                torch.tensor(0.0, device="meta"), 1, 0.5, 3, 2, "homo", False),
+    ]
+    for call in cases:
+        with pytest.raises(RuntimeError, match="same device"):
+            call()

@@ -92,8 +92,9 @@ class JitcToDenseFunction : public torch::autograd::Function<JitcToDenseFunction
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-    // Grad mode is on here only under create_graph=True.
-    TORCH_CHECK(!at::GradMode::is_enabled(), "braintorch::jitc_to_dense does not support double backward");
+    // Double backward needs nothing more: the gradient sum(G * C) is built from differentiable ATen ops
+    // in G, and C (the coefficients at constant (1, 0) / (0, 1)) does not depend on (w0, w1), whose
+    // second derivative is 0 since W is linear in them. Under create_graph=True autograd records it.
     const auto saved = ctx->get_saved_variables();
     const auto& g = grad_outputs[0];
     auto coefficient_sum = [&](double a, double b, const at::Tensor& w) {

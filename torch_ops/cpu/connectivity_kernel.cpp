@@ -121,6 +121,14 @@ CSRMatrix csr_from_args(const char* who, const at::Tensor& indptr, const at::Ten
   TORCH_CHECK(indices.scalar_type() == at::kInt || indices.scalar_type() == at::kLong, who,
               ": indices must be int32 or int64, got ", indices.scalar_type());
   TORCH_CHECK(n_post >= 0 && n_post < (int64_t(1) << 31), who, ": n_post must be in [0, 2^31), got ", n_post);
+  // int64 indices are range-checked before the narrowing to int32 (2^32 + 1 would otherwise become 1).
+  if (indices.scalar_type() == at::kLong) {
+    const at::Tensor idx = indices.contiguous();
+    const int64_t* p = idx.data_ptr<int64_t>();
+    for (int64_t k = 0; k < idx.numel(); ++k)
+      TORCH_CHECK(p[k] >= 0 && p[k] < n_post, who, ": indices[", k, "] = ", p[k], " is out of range for n_post = ",
+                  n_post);
+  }
   CSRMatrix c;
   c.n_pre = indptr.numel() - 1;
   c.n_post = n_post;
@@ -138,7 +146,8 @@ Pair csr_to_coo_cpu(const at::Tensor& indptr, const at::Tensor& indices) {
   // n_post is not known here; the largest index bounds it (validate checks indices < n_post).
   const int64_t bound = (int64_t(1) << 31) - 1;
   CSRMatrix c = csr_from_args("braintorch::csr_to_coo", indptr, indices, bound);
-  return {csr_rows(c), indices};
+  // A copy: the schema's outputs do not alias its inputs (writing into cols must not edit the CSR).
+  return {csr_rows(c), indices.clone(at::MemoryFormat::Contiguous)};
 }
 
 }  // namespace

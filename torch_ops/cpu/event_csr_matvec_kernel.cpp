@@ -45,6 +45,9 @@ at::Tensor event_csr_matvec_cpu(const at::Tensor& spikes_in, const at::Tensor& i
   if (transpose) check_csr_structure_cpu(op, indptr, indices, n_post);
   else check_csr_ends_cpu(op, indptr, s.nnz);
 
+  // With n_post = 0 no index is valid, whether or not a row that holds one is read.
+  TORCH_CHECK(s.nnz == 0 || n_post > 0, op, ": indices must lie in [0, n_post), but n_post = 0 and nnz = ", s.nnz);
+
   auto out = at::zeros(event_csr_output_shape(spikes, s.n_out), weights.options());
   if (out.numel() == 0 || s.nnz == 0) return out;
 
@@ -67,10 +70,12 @@ at::Tensor event_csr_matvec_cpu(const at::Tensor& spikes_in, const at::Tensor& i
           at::parallel_for(0, s.batch, 1, [&](int64_t b0, int64_t b1) {
             for (int64_t b = b0; b < b1; ++b) {
               scalar_t* ob = o + b * s.n_post;
+              int64_t previous_end = 0;  // where the last row read ends: the rows read must not overlap
               kernels::for_each_event(x + b * s.n_pre, s.n_pre, [&](const int64_t* rows, int64_t r, int64_t n) {
                 kernels::prefetch_ahead(ip, jp, w, s.homogeneous, rows, r, n, 0);
                 // indptr is checked per row; indices while they are scattered.
-                check_csr_row_extent_cpu(op, ip, rows[r], s.nnz);
+                check_csr_row_extent_cpu(op, ip, rows[r], s.nnz, previous_end);
+                previous_end = int64_t(ip[rows[r] + 1]);
                 if (!kernels::scatter_row_bounded(ip, jp, w, s.homogeneous, rows[r], s.n_post, ob))
                   check_csr_row_cpu(op, ip, jp, rows[r], s.nnz, s.n_post);  // raises, naming the index
                 return true;

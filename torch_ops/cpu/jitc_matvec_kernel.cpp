@@ -175,13 +175,8 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> jitc_matvec_backward_cpu(
     const at::Tensor& grad_out, const at::Tensor& x_in, const at::Tensor& w0, const at::Tensor& w1, int64_t seed,
     double prob, int64_t n_pre, int64_t n_post, c10::string_view kind, bool transpose, bool events,
     std::array<bool, 3> output_mask) {
-  constexpr const char* op = "braintorch::jitc_matvec_backward";
-  const auto s = check_jitc_args(op, x_in, w0, w1, prob, n_pre, n_post, std::string(kind), transpose, events);
-  auto shape = x_in.sizes().vec();
-  shape.back() = s.n_out;
-  TORCH_CHECK(grad_out.defined() && grad_out.sizes() == at::IntArrayRef(shape), op,
-              ": grad_out must have the output shape ", at::IntArrayRef(shape));
-  TORCH_CHECK(!output_mask[0] || x_in.is_floating_point(), op, ": bool spikes have no gradient");
+  const auto s = check_jitc_backward_args(grad_out, x_in, w0, w1, prob, n_pre, n_post, std::string(kind), transpose,
+                                          events, output_mask);
   const auto x = x_in.contiguous();
   const auto g = grad_out.to(w0.scalar_type()).contiguous();
   const auto p = jitc::make_params(uint64_t(seed), prob, n_pre, n_post, s.kind);

@@ -89,18 +89,11 @@ void stdp_csr_update_cpu(const at::Tensor& indptr_in, const at::Tensor& indices_
             });
             return;
           }
-          // Event-driven: rows with a pre spike, then columns with a post spike.
-          at::parallel_for(0, s.n_pre, grain, [&](int64_t i0, int64_t i1) {
-            for (int64_t i = i0; i < i1; ++i) {
-              if (!kernels::is_event(xs[i])) continue;
-              for (int64_t k = int64_t(ip[i]); k < int64_t(ip[i + 1]); ++k)
-                w[k] = kernels::stdp_on_pre(w[k], yt[jp[k]], am, lo, hi);
-            }
-          });
           const int64_t* cpp = cp.data_ptr<int64_t>();
           const int32_t* cr = crows.data_ptr<int32_t>();
           const int64_t* cperm_p = cperm.data_ptr<int64_t>();
-          // The mapping must be the CSC of this CSR: entry e of column j is a synapse of row col_rows[e]
+          // The mapping must be the CSC of this CSR (checked before any weight is written, so a rejected call
+          // leaves the weights as they were): entry e of column j is a synapse of row col_rows[e]
           // with target j, each synapse once (otherwise two threads could write one weight).
           std::vector<bool> seen(size_t(s.nnz), false);
           for (int64_t j = 0; j < s.n_post; ++j)
@@ -111,6 +104,14 @@ void stdp_csr_update_cpu(const at::Tensor& indptr_in, const at::Tensor& indices_
                           "; build them with braintorch::csr_to_csc");
               seen[size_t(k)] = true;
             }
+          // Event-driven: rows with a pre spike, then columns with a post spike.
+          at::parallel_for(0, s.n_pre, grain, [&](int64_t i0, int64_t i1) {
+            for (int64_t i = i0; i < i1; ++i) {
+              if (!kernels::is_event(xs[i])) continue;
+              for (int64_t k = int64_t(ip[i]); k < int64_t(ip[i + 1]); ++k)
+                w[k] = kernels::stdp_on_pre(w[k], yt[jp[k]], am, lo, hi);
+            }
+          });
           at::parallel_for(0, s.n_post, grain, [&](int64_t j0, int64_t j1) {
             for (int64_t j = j0; j < j1; ++j) {
               if (!kernels::is_event(ys[j])) continue;

@@ -77,6 +77,15 @@ __global__ void weight_terms_kernel(jitc::Params p, const input_t* x, const scal
   const int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= p.n_pre) return;
   double sa = 0.0, sb = 0.0;
+  if (!transpose) {  // rows without any nonzero input contribute nothing (as the CPU kernel skips them)
+    bool any = false;
+    for (int64_t b = 0; b < batch && !any; ++b) any = input_value<kEvents, double>(x[b * p.n_pre + i]) != 0.0;
+    if (!any) {
+      partial[2 * i] = 0.0;
+      partial[2 * i + 1] = 0.0;
+      return;
+    }
+  }
   jitc::for_each_synapse(p, i, [&](int64_t j, double ca, double cb) {
     double t = 0.0;
     for (int64_t b = 0; b < batch; ++b) {
@@ -146,13 +155,8 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> jitc_matvec_backward_cuda(
     const at::Tensor& grad_out, const at::Tensor& x_in, const at::Tensor& w0_in, const at::Tensor& w1_in,
     int64_t seed, double prob, int64_t n_pre, int64_t n_post, c10::string_view kind, bool transpose, bool events,
     std::array<bool, 3> output_mask) {
-  constexpr const char* op = "braintorch::jitc_matvec_backward";
-  const auto s = check_jitc_args(op, x_in, w0_in, w1_in, prob, n_pre, n_post, std::string(kind), transpose, events);
-  auto shape = x_in.sizes().vec();
-  shape.back() = s.n_out;
-  TORCH_CHECK(grad_out.defined() && grad_out.sizes() == at::IntArrayRef(shape), op,
-              ": grad_out must have the output shape ", at::IntArrayRef(shape));
-  TORCH_CHECK(!output_mask[0] || x_in.is_floating_point(), op, ": bool spikes have no gradient");
+  const auto s = check_jitc_backward_args(grad_out, x_in, w0_in, w1_in, prob, n_pre, n_post, std::string(kind), transpose,
+                                          events, output_mask);
   const c10::cuda::CUDAGuard guard(x_in.device());
   const auto x = x_in.contiguous();
   const auto w0 = w0_in.contiguous(), w1 = w1_in.contiguous();

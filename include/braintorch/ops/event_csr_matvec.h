@@ -88,12 +88,16 @@ EventCsrSizes check_event_csr_matvec_backward_args(const at::Tensor& grad_out, c
 void check_csr_structure_cpu(const char* op, const at::Tensor& indptr, const at::Tensor& indices, int64_t n_post);
 // The O(1) part of it: indptr[0] == 0 and indptr[n_pre] == nnz (CPU, contiguous).
 void check_csr_ends_cpu(const char* op, const at::Tensor& indptr, int64_t nnz);
-// One row's extent: 0 <= indptr[row] <= indptr[row + 1] <= nnz. O(1).
+// One row's extent: min_begin <= indptr[row] <= indptr[row + 1] <= nnz. O(1). An event-driven scatter
+// passes as min_begin the end of the previous row it read (rows ascending), so the rows it reads are
+// disjoint and in order even though the rows between them are not checked: a decreasing indptr that
+// would make two read rows share synapses is an error, not a silently wrong product.
 template <typename ptr_t>
-void check_csr_row_extent_cpu(const char* op, const ptr_t* indptr, int64_t row, int64_t nnz) {
+void check_csr_row_extent_cpu(const char* op, const ptr_t* indptr, int64_t row, int64_t nnz, int64_t min_begin = 0) {
   const int64_t begin = int64_t(indptr[row]), end = int64_t(indptr[row + 1]);
-  TORCH_CHECK(0 <= begin && begin <= end && end <= nnz, op, ": indptr must be non-decreasing within [0, nnz = ", nnz,
-              "], but row ", row, " spans indptr[", row, "] = ", begin, " to indptr[", row + 1, "] = ", end);
+  TORCH_CHECK(min_begin <= begin && begin <= end && end <= nnz, op, ": indptr must be non-decreasing within [0, nnz = ",
+              nnz, "], but row ", row, " spans indptr[", row, "] = ", begin, " to indptr[", row + 1, "] = ", end,
+              min_begin > 0 ? " and an earlier row ends at " : "", min_begin > 0 ? c10::str(min_begin) : "");
 }
 // One row as it is used: its extent and its indices in [0, n_post). O(row length); the event-driven
 // kernels check the rows of spiking neurons only (the CPU scatter checks indices while it scatters and

@@ -68,6 +68,11 @@ int parse_jitc_kind(const char* op, const std::string& kind);
 JitcSizes check_jitc_args(const char* op, const at::Tensor& x, const at::Tensor& w0, const at::Tensor& w1,
                           double prob, int64_t n_pre, int64_t n_post, const std::string& kind, bool transpose,
                           bool events);
+// check_jitc_args plus grad_out (the output's shape, on x's device) and no input gradient for bool spikes.
+JitcSizes check_jitc_backward_args(const at::Tensor& grad_out, const at::Tensor& x, const at::Tensor& w0,
+                                   const at::Tensor& w1, double prob, int64_t n_pre, int64_t n_post,
+                                   const std::string& kind, bool transpose, bool events,
+                                   std::array<bool, 3> output_mask);
 void check_jitc_weight_args(const char* op, const at::Tensor& w0, const at::Tensor& w1, double prob, int64_t n_pre,
                             int64_t n_post);
 

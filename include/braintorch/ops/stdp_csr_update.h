@@ -5,9 +5,15 @@
 // Rule, for one time step, every synapse k from pre i to post j (j = indices[k]):
 //   1. if pre i spiked  (e(pre_spikes[i])):   w_k <- clip(w_k - A_minus * post_trace[j], w_min, w_max)
 //   2. then, if post j spiked (e(post_spikes[j])): w_k <- clip(w_k + A_plus * pre_trace[i], w_min, w_max)
-// e(x) is the event indicator (bool, or a float entry > 0). The traces are used as given; the intended
-// step order (Brian2's) is: decay the traces, add this step's spikes (stdp_trace_update_), then call this
-// op. A pre and a post spike in the same step then apply both terms, depression first. A_minus > 0 is a
+// e(x) is the event indicator (bool, or a float entry > 0). The traces are used as given. The step order
+// that reproduces Brian2 (its pre pathway runs before its post pathway, so on_pre sees apost without this
+// step's post spikes, and on_post sees apre with this step's pre spikes) is:
+//   stdp_trace_update_(pre_trace, pre_spikes, dt, tau_plus);   // decay, then + this step's pre spikes
+//   stdp_trace_decay_(post_trace, dt, tau_minus);              // decay only
+//   stdp_csr_update_(..., pre_trace, post_trace, ...);
+//   stdp_trace_add_(post_trace, post_spikes);                  // this step's post spikes, after the op
+// A pre and a post spike in the same step then potentiate only (by A_plus, the fresh pre trace), as in
+// Brian2 (tests/python/test_stdp_brian2.py compares with weights stored from Brian2). A_minus > 0 is a
 // magnitude (Brian2 writes the same term with a negative Apost). The arithmetic runs in the weights dtype.
 //
 // Column access for step 2: pass the CSC of W from braintorch::csr_to_csc (col_indptr int64 (n_post + 1),
@@ -32,7 +38,12 @@ void stdp_csr_update_(const at::Tensor& indptr, const at::Tensor& indices, at::T
                       const std::optional<at::Tensor>& col_rows = std::nullopt,
                       const std::optional<at::Tensor>& col_perm = std::nullopt);
 
-// trace <- trace * exp(-dt / tau) + e(spikes), in place (plain ATen ops; any device).
+// Trace helpers (plain ATen ops, any device; errors name the argument), in place:
+// trace <- trace * exp(-dt / tau)
+void stdp_trace_decay_(at::Tensor& trace, double dt, double tau);
+// trace <- trace + e(spikes)
+void stdp_trace_add_(at::Tensor& trace, const at::Tensor& spikes);
+// trace <- trace * exp(-dt / tau) + e(spikes)  (decay, then add)
 void stdp_trace_update_(at::Tensor& trace, const at::Tensor& spikes, double dt, double tau);
 
 namespace detail {

@@ -33,13 +33,20 @@ BT_HOST_DEVICE Philox4x32 philox4x32(uint32_t c0, uint32_t c1, uint32_t c2, uint
   return Philox4x32{{c0, c1, c2, c3}};
 }
 
-// Uniform in the open interval (0, 1) with 24 random bits (never 0, so log(u) is finite).
-BT_HOST_DEVICE float uniform_open01(uint32_t x) { return (float(x >> 8) + 0.5f) * (1.0f / 16777216.0f); }
+// Uniform in the open interval (0, 1) with 24 random bits (never 0, so log(u) is finite). The top
+// value (2^24 - 1 + 0.5) / 2^24 is not a float and rounds to 1, so it is mapped to the float just
+// below 1 (every other value is unchanged).
+BT_HOST_DEVICE float uniform_open01(uint32_t x) {
+  const float u = (float(x >> 8) + 0.5f) * (1.0f / 16777216.0f);
+  return u < 1.0f ? u : 0x1.fffffep-1f;
+}
 
-// Uniform in (0, 1) with 53 random bits, from two words.
+// Uniform in (0, 1) with 53 random bits, from two words. As above, the top value rounds to 1 and is
+// mapped to the double just below 1 (the uniform JIT weight stays below `high`, log(1 - u) finite).
 BT_HOST_DEVICE double uniform_open01(uint32_t hi, uint32_t lo) {
   const uint64_t bits = (uint64_t(hi) << 21) ^ uint64_t(lo >> 11);
-  return (double(bits & ((uint64_t(1) << 53) - 1)) + 0.5) * (1.0 / 9007199254740992.0);
+  const double u = (double(bits & ((uint64_t(1) << 53) - 1)) + 0.5) * (1.0 / 9007199254740992.0);
+  return u < 1.0 ? u : 0x1.fffffffffffffp-1;
 }
 
 // A stream of doubles for one (seed, stream id): draw k is counter (k/2, stream lo, stream hi, tag).
