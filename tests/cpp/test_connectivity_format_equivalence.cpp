@@ -7,8 +7,10 @@
 //
 // Every format is one FormatCase: it receives the synapse weights as one leaf tensor (nnz elements in
 // row order, or 1 element for a homogeneous weight) and builds its own representation from it
-// differentiably, so all cases share one parameter and their gradients compare directly. Another format
-// (procedural/JIT connectivity, a materialised matrix, ...) is added as one more entry of format_cases().
+// differentiably, so all cases share one parameter and their gradients compare directly. A new stored
+// format is one more entry of format_cases(). JIT connectivity has rows of random length, so it cannot
+// be written as ELL with this structure: its equivalence with dense and CSR is tested in
+// test_jit_format_equivalence.cpp.
 #include <gtest/gtest.h>
 #include <torch/autograd.h>
 #include <torch/torch.h>

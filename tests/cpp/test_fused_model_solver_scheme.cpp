@@ -96,12 +96,12 @@ TEST(FusedModelSolverScheme, OtherSolverNamesAreRefusedClearly) {
     parse_integrator("rk4");
     ADD_FAILURE() << "rk4 accepted by a fused model";
   } catch (const c10::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("do not implement"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what_without_backtrace()).find("do not implement"), std::string::npos) << e.what_without_backtrace();
   }
   try {
     parse_integrator("rk9");
     ADD_FAILURE() << "unknown name accepted";
   } catch (const c10::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown integration method 'rk9'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what_without_backtrace()).find("unknown integration method 'rk9'"), std::string::npos) << e.what_without_backtrace();
   }
 }

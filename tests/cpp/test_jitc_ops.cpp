@@ -228,21 +228,68 @@ TEST(JitcOps, ConnectionProbabilityAndWeightMoments) {
   }
 }
 
+// Checks the generator cannot pass by its moments alone: every column and every row must receive its
+// Binomial share (a chi-square over the columns sees a single neglected column), the weights must have
+// the requested distribution function (Kolmogorov-Smirnov), prob = 1 must connect every pair, and the
+// float32 matrix must have the float64 one's pattern. Tolerances are stated with each check.
+TEST(JitcOps, DegreesAndWeightDistributionFitTheParameters) {
+  const int64_t n_pre = 4000, n_post = 500;
+  const double prob = 0.1;
+  for (const auto& k : kKinds) {
+    SCOPED_TRACE(k.kind);
+    const auto W = jitc_to_dense(scalar(k.w0, at::kDouble), scalar(k.w1, at::kDouble), 99, prob, n_pre, n_post,
+                                 k.kind);
+    const auto mask = W != 0;
+    // Column c receives Binomial(n_pre, p) connections, row r Binomial(n_post, p), independently, so
+    // sum (count - mean)^2 / variance over the m columns (rows) is ~ chi-square(m): mean m, sd sqrt(2m).
+    // Allowed: 5 sd. One column that is never connected adds n_pre p / (1 - p) = 444 (14 sd of 500).
+    for (int dim : {0, 1}) {
+      const auto count = mask.sum(dim).to(torch::kDouble);
+      const double trials = dim == 0 ? double(n_pre) : double(n_post), m = double(count.numel());
+      const double mean = trials * prob, var = trials * prob * (1 - prob);
+      const double chi2 = ((count - mean).pow(2) / var).sum().item<double>();
+      EXPECT_LT(std::abs(chi2 - m), 5 * std::sqrt(2 * m)) << (dim == 0 ? "columns" : "rows") << ": chi2 " << chi2;
+    }
+    if (k.kind == "homo") continue;
+    // Kolmogorov-Smirnov against the requested CDF; the critical value at alpha = 0.001 is 1.949 / sqrt(n).
+    const auto w = std::get<0>(W.masked_select(mask).sort());
+    const double n = double(w.numel());
+    at::Tensor cdf;
+    if (k.kind == "uniform") cdf = (w - k.w0) / (k.w1 - k.w0);
+    else cdf = 0.5 * (1 + torch::erf((w - k.w0) / (k.w1 * std::sqrt(2.0))));
+    const auto i = torch::arange(1, w.numel() + 1, torch::kDouble);
+    const double d = std::max((i / n - cdf).max().item<double>(), (cdf - (i - 1) / n).max().item<double>());
+    EXPECT_LT(d, 1.949 / std::sqrt(n)) << "KS statistic " << d << " with n = " << n;
+    // The same matrix in float32: the same pattern, each weight within float32 round-off of the float64 one.
+    const auto W32 = jitc_to_dense(scalar(k.w0, at::kFloat), scalar(k.w1, at::kFloat), 99, prob, n_pre, n_post,
+                                   k.kind);
+    EXPECT_TRUE(torch::equal(W32 != 0, mask));
+    EXPECT_TRUE(torch::allclose(W32.to(torch::kDouble), W, 1e-6, 1e-6));
+  }
+  // prob = 1: every pair, every weight drawn.
+  for (const auto& k : kKinds) {
+    const auto W = jitc_to_dense(scalar(k.w0, at::kDouble), scalar(k.w1, at::kDouble), 5, 1.0, 37, 23, k.kind);
+    EXPECT_EQ((W != 0).sum().item<int64_t>(), 37 * 23) << k.kind;
+  }
+}
+
 // ------------------------------------------------------------------ determinism
 
 TEST(JitcOps, MaterialisedMatrixIsBitwiseReproducible) {
+  // 3000 rows of ~34 synapses: more than one parallel_for grain (32768 synapse visits), so the second
+  // thread really takes part (300 rows did not split).
   const int threads = at::get_num_threads();
   for (const auto& k : kKinds)
     for (auto wt : {at::kFloat, at::kDouble}) {
       SCOPED_TRACE(k.kind);
-      auto dense = [&] { return jitc_to_dense(scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 300, 170, k.kind); };
+      auto dense = [&] { return jitc_to_dense(scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 3000, 170, k.kind); };
       at::set_num_threads(1);
       const auto W1 = dense();
-      const auto x = torch::rand({4, 300}, torch::dtype(wt));
-      const auto y1 = jitc_matvec(x, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 300, 170, k.kind, false);
+      const auto x = torch::rand({4, 3000}, torch::dtype(wt));
+      const auto y1 = jitc_matvec(x, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 3000, 170, k.kind, false);
       at::set_num_threads(2);
       const auto W2 = dense();
-      const auto y2 = jitc_matvec(x, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 300, 170, k.kind, false);
+      const auto y2 = jitc_matvec(x, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 3000, 170, k.kind, false);
       at::set_num_threads(threads);
       EXPECT_TRUE(torch::equal(W1, W2));
       EXPECT_TRUE(torch::equal(W1, dense()));
@@ -250,31 +297,31 @@ TEST(JitcOps, MaterialisedMatrixIsBitwiseReproducible) {
       // A batch shares each generated row among a tile of up to 16 batch rows (37 rows: tiles of 16,
       // 16 and 5 at 1 thread, other tiles at 2); one vector at a time adds while it generates: the same
       // sums in the same order, bit for bit.
-      const auto xb = torch::rand({37, 300}, torch::dtype(wt));
+      const auto xb = torch::rand({37, 3000}, torch::dtype(wt));
       const auto spikes = xb > 0.7;
       for (int t : {1, 2}) {
         at::set_num_threads(t);
-        const auto fb = jitc_matvec(xb, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 300, 170, k.kind, false);
-        const auto eb = event_jitc_matvec(spikes, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 300, 170, k.kind, false);
+        const auto fb = jitc_matvec(xb, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 3000, 170, k.kind, false);
+        const auto eb = event_jitc_matvec(spikes, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 3000, 170, k.kind, false);
         for (int64_t b = 0; b < 37; ++b) {
           EXPECT_TRUE(torch::equal(
-              fb[b], jitc_matvec(xb[b], scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 300, 170, k.kind, false)));
+              fb[b], jitc_matvec(xb[b], scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 3000, 170, k.kind, false)));
           EXPECT_TRUE(torch::equal(eb[b], event_jitc_matvec(spikes[b], scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2,
-                                                            300, 170, k.kind, false)));
+                                                            3000, 170, k.kind, false)));
         }
       }
       at::set_num_threads(threads);
       // Products with identity columns reproduce W (rows) and W^T (transposed), bit for bit: the
       // transposed product uses exactly the transpose of the forward matrix.
-      const auto I_pre = torch::eye(300, torch::dtype(wt)), I_post = torch::eye(170, torch::dtype(wt));
+      const auto I_pre = torch::eye(3000, torch::dtype(wt)), I_post = torch::eye(170, torch::dtype(wt));
       EXPECT_TRUE(torch::equal(
-          jitc_matvec(I_pre, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 300, 170, k.kind, false), W1));
+          jitc_matvec(I_pre, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 3000, 170, k.kind, false), W1));
       EXPECT_TRUE(torch::equal(
-          event_jitc_matvec(I_post > 0, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 300, 170, k.kind, true),
+          event_jitc_matvec(I_post > 0, scalar(k.w0, wt), scalar(k.w1, wt), 77, 0.2, 3000, 170, k.kind, true),
           W1.t()));
       // A different seed is a different matrix.
       EXPECT_FALSE(torch::equal(
-          W1, jitc_to_dense(scalar(k.w0, wt), scalar(k.w1, wt), 78, 0.2, 300, 170, k.kind)));
+          W1, jitc_to_dense(scalar(k.w0, wt), scalar(k.w1, wt), 78, 0.2, 3000, 170, k.kind)));
     }
 }
 

@@ -18,7 +18,7 @@ std::string error_of(const std::function<void()>& fn) {
   try {
     fn();
   } catch (const c10::Error& e) {
-    return e.what();
+    return e.what_without_backtrace();
   }
   return "";
 }

@@ -121,15 +121,15 @@ def test_pre_and_post_slices_of_one_group_drop_exactly_their_self_pairs():
 @pytest.mark.parametrize(
     "call, needle",
     [
-        (lambda: connect.fixed_post_num(5, 4, 5, seed=0), "k"),
-        (lambda: connect.fixed_pre_num(-1, 4, 1, seed=0), "n_pre"),
-        (lambda: connect.fixed_prob(5, 4, 1.5, seed=0), "prob"),
-        (lambda: connect.gaussian_prob((3, 3), (3, 3), 0.0, seed=0), "sigma"),
-        (lambda: connect.fixed_total_num(2, 2, 5, seed=0), "num"),
-        (lambda: connect.grid(3, 3, neighbours=5), "neighbours"),
-        (lambda: connect.fixed_prob(5, 4, 0.5, seed=0, pre_start=-1), "pre_start"),
-        (lambda: connect.all_to_all(5, 4, post_start=-2), "post_start"),
-        (lambda: connect.one_to_one(5, pre_start=2**40), "pre_start"),
+        (lambda: connect.fixed_post_num(5, 4, 5, seed=0), "k = 5 exceeds the 4 allowed"),
+        (lambda: connect.fixed_pre_num(-1, 4, 1, seed=0), "n_pre must be >= 0, got -1"),
+        (lambda: connect.fixed_prob(5, 4, 1.5, seed=0), r"prob must be in \[0, 1\], got 1.5"),
+        (lambda: connect.gaussian_prob((3, 3), (3, 3), 0.0, seed=0), "sigma must be > 0"),
+        (lambda: connect.fixed_total_num(2, 2, 5, seed=0), "num = 5 exceeds"),
+        (lambda: connect.grid(3, 3, neighbours=5), "neighbours must be 4 or 8"),
+        (lambda: connect.fixed_prob(5, 4, 0.5, seed=0, pre_start=-1), r"pre_start must be in \[0, 2\^31\), got -1"),
+        (lambda: connect.all_to_all(5, 4, post_start=-2), r"post_start must be in \[0, 2\^31\), got -2"),
+        (lambda: connect.one_to_one(5, pre_start=2**40), r"pre_start must be in \[0, 2\^31\)"),
     ],
 )
 def test_errors_name_the_argument(call, needle):
