@@ -19,6 +19,7 @@ to run eagerly when a network is built, not inside ``torch.compile``.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Optional, Tuple
 
 import torch
@@ -48,9 +49,20 @@ __all__ = [
 Csr = Tuple[torch.Tensor, torch.Tensor]
 
 
+def _warn_if_self_flag_is_moot(builder: str, same_group: bool, include_self: bool) -> None:
+    # BrainPy's include_self=False removes the pairs (i, i) whatever the groups; here it needs
+    # same_group=True (pre i and post i are then one neuron). Code ported from BrainPy would otherwise
+    # keep its autapses without a word.
+    if not include_self and not same_group:
+        warnings.warn(f"{builder}: include_self=False has no effect without same_group=True (pre and post are "
+                      "then different neurons, so no pair is a self-connection); pass same_group=True if they "
+                      "are one group", stacklevel=3)
+
+
 def fixed_prob(n_pre: int, n_post: int, prob: float, seed: int, same_group: bool = False,
                include_self: bool = True, pre_start: int = 0, post_start: int = 0) -> Csr:
     """Each (pre, post) pair connected independently with probability ``prob`` in [0, 1]."""
+    _warn_if_self_flag_is_moot("fixed_prob", same_group, include_self)
     return torch.ops.braintorch.conn_fixed_prob.default(n_pre, n_post, prob, seed, same_group, include_self,
                                                         pre_start, post_start)
 
@@ -62,6 +74,7 @@ def fixed_pre_num(n_pre: int, n_post: int, k: int, seed: int, same_group: bool =
     Without multapses ``k`` must not exceed the number of allowed pres (``n_pre``, minus one when
     self-connections are excluded); with ``allow_multapses`` the ``k`` are drawn with replacement.
     """
+    _warn_if_self_flag_is_moot("fixed_pre_num", same_group, include_self)
     return torch.ops.braintorch.conn_fixed_pre_num.default(n_pre, n_post, k, seed, same_group, include_self,
                                                            allow_multapses, pre_start, post_start)
 
@@ -69,6 +82,7 @@ def fixed_pre_num(n_pre: int, n_post: int, k: int, seed: int, same_group: bool =
 def fixed_post_num(n_pre: int, n_post: int, k: int, seed: int, same_group: bool = False, include_self: bool = True,
                    allow_multapses: bool = False, pre_start: int = 0, post_start: int = 0) -> Csr:
     """Every pre neuron gets exactly ``k`` postsynaptic targets, uniformly among the allowed posts."""
+    _warn_if_self_flag_is_moot("fixed_post_num", same_group, include_self)
     return torch.ops.braintorch.conn_fixed_post_num.default(n_pre, n_post, k, seed, same_group, include_self,
                                                             allow_multapses, pre_start, post_start)
 
@@ -77,6 +91,7 @@ def fixed_total_num(n_pre: int, n_post: int, num: int, seed: int, same_group: bo
                     include_self: bool = True, allow_multapses: bool = False, pre_start: int = 0,
                     post_start: int = 0) -> Csr:
     """Exactly ``num`` synapses, a uniformly random subset of the allowed pairs (no duplicates)."""
+    _warn_if_self_flag_is_moot("fixed_total_num", same_group, include_self)
     return torch.ops.braintorch.conn_fixed_total_num.default(n_pre, n_post, num, seed, same_group, include_self,
                                                              allow_multapses, pre_start, post_start)
 
@@ -89,6 +104,7 @@ def gaussian_prob(pre_shape: Tuple[int, int], post_shape: Tuple[int, int], sigma
     ``periodic_boundary`` the distance on a torus, grids must be equal). ``normalize`` is BrainPy's: a
     division by the matrix's largest probability (self-pairs included), which is exp(0) = 1, so it changes
     nothing, in BrainPy as here."""
+    _warn_if_self_flag_is_moot("gaussian_prob", same_group, include_self)
     return torch.ops.braintorch.conn_gaussian_prob.default(list(pre_shape), list(post_shape), sigma, seed,
                                                            periodic_boundary, normalize, same_group, include_self)
 
@@ -97,12 +113,14 @@ def one_to_one(n: int, same_group: bool = False, include_self: bool = True, pre_
                post_start: int = 0) -> Csr:
     """``i -> i``. In one group with ``include_self=False`` the pairs that are self-connections (all of
     them when ``pre_start == post_start``) are removed."""
+    _warn_if_self_flag_is_moot("one_to_one", same_group, include_self)
     return torch.ops.braintorch.conn_one_to_one.default(n, same_group, include_self, pre_start, post_start)
 
 
 def all_to_all(n_pre: int, n_post: int, same_group: bool = False, include_self: bool = True, pre_start: int = 0,
                post_start: int = 0) -> Csr:
     """Every pre to every post (self-pairs removed when ``same_group`` and not ``include_self``)."""
+    _warn_if_self_flag_is_moot("all_to_all", same_group, include_self)
     return torch.ops.braintorch.conn_all_to_all.default(n_pre, n_post, same_group, include_self, pre_start,
                                                         post_start)
 

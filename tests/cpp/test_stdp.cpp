@@ -156,6 +156,35 @@ TEST(StdpCsrUpdate, AnalyticPairCase) {
   EXPECT_NEAR(total_dw(10, 10), p.A_plus, 1e-12);
 }
 
+TEST(StdpCsrUpdate, NoSpikesLeaveWeightsAndAllSpikesMatchTheReference) {
+  const Synapses s = make_synapses(30, 25, 0.3, 8);
+  StdpParams p;
+  p.A_plus = 0.05;
+  p.A_minus = 0.06;
+  at::manual_seed(3);
+  const at::Tensor w0 = at::rand({s.csr.nnz()}, at::kDouble) * 0.6 + 0.2;
+  const at::Tensor x = at::rand({30}, at::kDouble), y = at::rand({25}, at::kDouble);  // nonzero traces
+  const at::Tensor mask = s.csr.to_dense(at::ones({1}, at::kDouble));
+  for (bool csc : {false, true}) {
+    for (bool all : {false, true}) {
+      const at::Tensor pre = at::full({30}, all, at::kBool), post = at::full({25}, all, at::kBool);
+      at::Tensor w = w0.clone(), W = s.csr.to_dense(w0);
+      if (csc)
+        ops::stdp_csr_update_(s.csr.indptr, s.csr.indices, w, pre, post, x, y, p.A_plus, p.A_minus, p.w_min, p.w_max,
+                              s.csc.csr.indptr, s.csc.csr.indices, s.csc.perm);
+      else
+        ops::stdp_csr_update_(s.csr.indptr, s.csr.indices, w, pre, post, x, y, p.A_plus, p.A_minus, p.w_min, p.w_max);
+      if (!all) {
+        EXPECT_TRUE(at::equal(w, w0)) << "csc=" << csc;
+        continue;
+      }
+      dense_reference_step(W, mask, pre, post, x, y, p);
+      EXPECT_TRUE(at::allclose(s.csr.to_dense(w), W, 0, 1e-12)) << "csc=" << csc;
+      EXPECT_GT((w - w0).abs().min().item<double>(), 0.0);  // every synapse moved
+    }
+  }
+}
+
 TEST(StdpCsrUpdate, BoundsAreRespected) {
   const Synapses s = make_synapses(40, 40, 0.4, 2);
   StdpParams p;

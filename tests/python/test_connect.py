@@ -7,6 +7,7 @@ Run with: PYTHONPATH=python_shim pytest tests/python/test_connect.py
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -265,3 +266,14 @@ def test_grid_sizes_that_would_overflow_are_refused():
                  lambda: connect.gaussian_prob((2**32, 2**32), (1, 1), 1.0, 0)):
         with pytest.raises(RuntimeError, match="2\\^31 or more sites"):
             call()
+
+
+def test_include_self_false_without_same_group_warns():
+    # BrainPy removes (i, i) whatever the groups; here the flag needs same_group=True, and silently
+    # keeping the autapses of ported code would be a surprise.
+    with pytest.warns(UserWarning, match="include_self=False has no effect without same_group=True"):
+        indptr, indices = connect.fixed_prob(4, 4, 1.0, seed=0, include_self=False)
+    assert indices.numel() == 16  # the pairs (i, i) are kept: pre and post are different neurons
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert connect.fixed_prob(4, 4, 1.0, seed=0, same_group=True, include_self=False)[1].numel() == 12
