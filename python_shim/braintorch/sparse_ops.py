@@ -225,6 +225,8 @@ class CSRLinear(_SparseLayer):
 
     def __init__(self, indptr, indices, weights, n_post: int, transpose: bool = False):
         indptr = torch.as_tensor(indptr)
+        if indptr.dim() != 1 or indptr.numel() < 1:
+            raise ValueError(f"indptr must be 1-D with n_pre + 1 >= 1 entries, got shape {tuple(indptr.shape)}")
         super().__init__(indptr.numel() - 1, n_post, weights, transpose)
         self.register_buffer("indptr", indptr.clone())
         self.register_buffer("indices", torch.as_tensor(indices).clone())

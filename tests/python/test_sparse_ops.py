@@ -346,3 +346,9 @@ def test_fake_kernels_refuse_mixed_devices():
     for call in cases:
         with pytest.raises(RuntimeError, match="same device"):
             call()
+
+
+def test_csr_layer_names_a_malformed_indptr():
+    for indptr in (torch.tensor([], dtype=torch.int64), torch.zeros(2, 2, dtype=torch.int64)):
+        with pytest.raises(ValueError, match="indptr must be 1-D with n_pre \\+ 1 >= 1 entries"):
+            sparse_ops.CSRLinear(indptr, torch.tensor([], dtype=torch.int32), torch.ones(1), 5)
