@@ -68,7 +68,7 @@ inline void check_site(const char* who, int64_t n_pre, int64_t n_post) {
 inline int64_t grid_sites(const char* who, const char* name, int64_t height, int64_t width) {
   TORCH_CHECK(height >= 0 && width >= 0, who, ": ", name, " height and width must be >= 0, got (", height, ", ",
               width, ")");
-  TORCH_CHECK(width == 0 || height < (int64_t(1) << 31) / width, who, ": ", name, " grid (", height, ", ", width,
+  TORCH_CHECK(width == 0 || height <= ((int64_t(1) << 31) - 1) / width, who, ": ", name, " grid (", height, ", ", width,
               ") has 2^31 or more sites (int32 indices)");
   return height * width;
 }

@@ -158,8 +158,9 @@ def stdp_csr_update_(indptr: torch.Tensor, indices: torch.Tensor, weights: torch
     ``w_k = clip(w_k - A_minus * post_trace[j], w_min, w_max)``; then, if post ``j`` spiked,
     ``w_k = clip(w_k + A_plus * pre_trace[i], w_min, w_max)``. A spike is a bool entry or a float > 0.
     ``csc`` is the output of :func:`csr_to_csc` (event-driven column access); without it every synapse
-    is scanned; both give identical results. Not differentiable (a learning rule): no autograd formula
-    is registered.
+    is scanned; both give identical results. Not differentiable (a learning rule): the update bumps
+    the version counter of ``weights`` (a graph that saved them raises at backward), and weights that
+    require grad are refused in grad mode (use ``torch.no_grad()``).
 
     The traces are used as given. Brian2's order (its pre pathway runs before its post pathway), which
     this reproduces to round-off, is::

@@ -222,7 +222,20 @@ class JitFixedProbLinear(nn.Module):
             if state[key] != getattr(self, key):
                 raise ValueError(f"{type(self).__name__}: the state has {key}={state[key]!r}, this layer "
                                  f"{getattr(self, key)!r}")
+        if not 0.0 < float(state["prob"]) <= 1.0:
+            raise ValueError(f"{type(self).__name__}: the state has prob={state['prob']}, not in (0, 1]")
         self.prob, self.seed = float(state["prob"]), _seed(state["seed"])
+
+    # State dicts saved before the connectivity was part of them (version 1) have no _extra_state: they
+    # still load (strict=True included), keeping this layer's own connectivity.
+    _version = 2
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        if local_metadata.get("version", 1) < 2 and prefix + "_extra_state" not in state_dict:
+            state_dict[prefix + "_extra_state"] = self.get_extra_state()
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, prob={self.prob}, "

@@ -32,9 +32,9 @@ TEST(Philox, DoubleUniformStaysInsideZeroOne) {
   EXPECT_EQ(uniform_open01(0u, 0u), 0.5 / 9007199254740992.0);
   EXPECT_LT(uniform_open01(0xFFFFFFFFu, 0xFFFFFFFFu), 1.0);
   EXPECT_EQ(uniform_open01(0xFFFFFFFFu, 0xFFFFFFFFu), std::nextafter(1.0, 0.0));
-  // The 2^21 largest 53-bit values (sampled): all strictly below 1.
-  for (uint32_t lo = 0xFFFFF800u; lo != 0; lo += 0x800u) {
-    const double u = uniform_open01(0xFFFFFFFFu, lo);
+  // Every value with the top 32 bits set (lo >> 11 runs over all 2^21 low parts): strictly inside (0, 1).
+  for (uint64_t lo = 0; lo < (uint64_t(1) << 32); lo += 0x800u) {
+    const double u = uniform_open01(0xFFFFFFFFu, uint32_t(lo));
     ASSERT_GT(u, 0.0) << lo;
     ASSERT_LT(u, 1.0) << lo;
   }

@@ -266,6 +266,14 @@ def test_layer_state_dict_carries_the_connectivity():
     assert other.seed == 3 and torch.equal(saved(x), other(x))
     with pytest.raises(ValueError, match="out_features=5"):
         JitFixedProbLinear(6, 4, 0.5, kind="uniform").load_state_dict(saved.state_dict())
+    # A state dict of the format before the connectivity was saved (version 1, no _extra_state) still
+    # loads strictly, and the layer keeps its own connectivity.
+    old = saved.state_dict()
+    del old["_extra_state"]
+    old._metadata[""]["version"] = 1
+    other = JitFixedProbLinear(6, 5, 0.5, kind="uniform", seed=4, dtype=torch.float64)
+    other.load_state_dict(old, strict=True)
+    assert other.seed == 4 and torch.equal(other.high, saved.high)
 
 
 def test_seeds_above_2_63_are_the_same_64_bits():

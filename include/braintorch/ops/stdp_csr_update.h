@@ -22,8 +22,9 @@
 // is scanned once. Both paths perform the same operations per synapse and give bitwise equal results.
 //
 // Every synapse is updated by exactly one thread, so results are deterministic on CPU (any thread count)
-// and on CUDA. Not differentiable: it is a learning rule; nothing is registered at the Autograd key and
-// the schema marks `weights` as mutated (Tensor(a!)); it returns nothing.
+// and on CUDA. Not differentiable: it is a learning rule; the schema marks `weights` as mutated
+// (Tensor(a!)); it returns nothing. Its Autograd/ADInplaceOrView kernels bump the version counter of
+// `weights` and refuse weights that require grad in grad mode (torch_ops/autograd/stdp_csr_update_kernel.cpp).
 #include <ATen/core/Tensor.h>
 
 #include <c10/util/Optional.h>
