@@ -63,3 +63,13 @@ def check_same_device(op: str, **tensors: torch.Tensor) -> None:
         torch._check(t.device == first.device,
                      lambda name=name, t=t: f"{op}: {name} is on {t.device} but {first_name} is on {first.device}; "
                                             "all tensors must be on the same device")
+
+
+def check_grad_out(op: str, grad_out: torch.Tensor, x: torch.Tensor, n_out) -> None:
+    """For the backward fake kernels: grad_out has the forward output's shape (x.shape[:-1] + (n_out,))
+    and x's device, as the C++ backward kernels require."""
+    expected = (*x.shape[:-1], n_out)
+    torch._check(len(grad_out.shape) == len(expected) and all(a == b for a, b in zip(grad_out.shape, expected)),
+                 lambda: f"{op}: grad_out must have the output shape {tuple(expected)}, got {tuple(grad_out.shape)}")
+    torch._check(grad_out.device == x.device,
+                 lambda: f"{op}: grad_out is on {grad_out.device} but the input is on {x.device}")

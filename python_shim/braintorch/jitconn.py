@@ -150,7 +150,7 @@ def _jitc_to_dense_fake(w0, w1, seed, prob, n_pre, n_post, kind="homo"):
 def _jitc_matvec_backward_fake(grad_out, x, w0, w1, seed, prob, n_pre, n_post, kind, transpose, events, output_mask):
     op = "braintorch::jitc_matvec_backward"
     _check_params(op, w0, w1, prob, n_pre, n_post, kind)
-    _check_input(op, x, w0, n_pre, n_post, transpose, events)
+    _library.check_grad_out(op, grad_out, x, _check_input(op, x, w0, n_pre, n_post, transpose, events))
     # Not requested: an empty (0,) tensor of the w0 dtype (the C++ convention).
     gx = x.new_empty(x.shape) if output_mask[0] else w0.new_empty((0,))
     g0 = w0.new_empty(w0.shape) if output_mask[1] else w0.new_empty((0,))

@@ -92,7 +92,8 @@ def _event_csr_matvec_fake(spikes, indptr, indices, weights, n_post, transpose=F
 @torch.library.register_fake("braintorch::event_csr_matvec_backward")
 def _event_csr_matvec_backward_fake(grad_out, spikes, indptr, indices, weights, n_post, transpose, output_mask):
     op = "braintorch::event_csr_matvec_backward"
-    _check_fake_args(spikes, indptr, indices, weights, n_post, transpose, op)
+    n_pre = _check_fake_args(spikes, indptr, indices, weights, n_post, transpose, op)
+    _library.check_grad_out(op, grad_out, spikes, n_pre if transpose else n_post)
     # Convention shared with the C++ kernels: a gradient that is not requested is an empty (0,) tensor
     # of the weights dtype; grad_spikes has the shape/dtype of spikes, grad_weights the shape of weights.
     if output_mask[0]:

@@ -140,7 +140,8 @@ def _csr_matvec_fake(x, indptr, indices, weights, n_post, transpose=False):
 
 @torch.library.register_fake("braintorch::csr_matvec_backward")
 def _csr_matvec_backward_fake(grad_out, x, indptr, indices, weights, n_post, transpose, output_mask):
-    _csr_sizes("braintorch::csr_matvec_backward", x, indptr, indices, weights, n_post, transpose)
+    op = "braintorch::csr_matvec_backward"
+    _library.check_grad_out(op, grad_out, x, _csr_sizes(op, x, indptr, indices, weights, n_post, transpose))
     return _backward_outputs(x, weights, output_mask)
 
 
@@ -161,7 +162,8 @@ def _event_dense_matvec_fake(spikes, weights, transpose=False):
 
 @torch.library.register_fake("braintorch::event_dense_matvec_backward")
 def _event_dense_matvec_backward_fake(grad_out, spikes, weights, transpose, output_mask):
-    _dense_sizes("braintorch::event_dense_matvec_backward", spikes, weights, transpose)
+    op = "braintorch::event_dense_matvec_backward"
+    _library.check_grad_out(op, grad_out, spikes, _dense_sizes(op, spikes, weights, transpose))
     return _backward_outputs(spikes, weights, output_mask)
 
 
@@ -186,7 +188,8 @@ def _fcn_matvec_fake(x, indices, weights, n_post, transpose=False):
 
 @torch.library.register_fake("braintorch::fcn_matvec_backward")
 def _fcn_matvec_backward_fake(grad_out, x, indices, weights, n_post, transpose, output_mask):
-    _fcn_sizes("braintorch::fcn_matvec_backward", False, x, indices, weights, n_post, transpose)
+    op = "braintorch::fcn_matvec_backward"
+    _library.check_grad_out(op, grad_out, x, _fcn_sizes(op, False, x, indices, weights, n_post, transpose))
     return _backward_outputs(x, weights, output_mask)
 
 
@@ -198,7 +201,8 @@ def _event_fcn_matvec_fake(spikes, indices, weights, n_post, transpose=False):
 
 @torch.library.register_fake("braintorch::event_fcn_matvec_backward")
 def _event_fcn_matvec_backward_fake(grad_out, spikes, indices, weights, n_post, transpose, output_mask):
-    _fcn_sizes("braintorch::event_fcn_matvec_backward", True, spikes, indices, weights, n_post, transpose)
+    op = "braintorch::event_fcn_matvec_backward"
+    _library.check_grad_out(op, grad_out, spikes, _fcn_sizes(op, True, spikes, indices, weights, n_post, transpose))
     return _backward_outputs(spikes, weights, output_mask)
 
 

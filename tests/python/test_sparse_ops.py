@@ -352,3 +352,17 @@ def test_csr_layer_names_a_malformed_indptr():
     for indptr in (torch.tensor([], dtype=torch.int64), torch.zeros(2, 2, dtype=torch.int64)):
         with pytest.raises(ValueError, match="indptr must be 1-D with n_pre \\+ 1 >= 1 entries"):
             sparse_ops.CSRLinear(indptr, torch.tensor([], dtype=torch.int32), torch.ones(1), 5)
+
+
+def test_backward_fake_kernels_check_grad_out():
+    meta = dict(device="meta")
+    s, w = torch.ones(2, 3, **meta), torch.ones(3, 4, **meta)
+    backward = torch.ops.braintorch.event_dense_matvec_backward
+    backward(torch.ones(2, 4, **meta), s, w, False, [True, True])  # the output shape (2, 4): accepted
+    with pytest.raises(RuntimeError, match=r"grad_out must have the output shape \(2, 4\)"):
+        backward(torch.ones(2, 3, **meta), s, w, False, [True, True])
+    x = torch.ones(3, **meta)
+    jit_backward = torch.ops.braintorch.jitc_matvec_backward
+    with pytest.raises(RuntimeError, match="grad_out is on cpu but the input is on meta"):
+        jit_backward(torch.ones(2), x, torch.tensor(1.0, **meta), torch.tensor(0.0, **meta), 1, 0.5, 3, 2, "homo",
+                     False, False, [True, True, True])
