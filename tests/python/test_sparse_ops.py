@@ -75,8 +75,8 @@ def spikes(shape, seed, dtype):
 @pytest.mark.parametrize("batch", [False, True])
 @pytest.mark.parametrize("homogeneous", [False, True])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_csr_and_fcn_match_dense(transpose, batch, homogeneous, dtype):
-    n_pre, n_post = 11, 8
+@pytest.mark.parametrize("n_pre, n_post", [(11, 8), (1, 5), (6, 1), (0, 4)])  # incl. one neuron, none
+def test_csr_and_fcn_match_dense(transpose, batch, homogeneous, dtype, n_pre, n_post):
     tol = dict(rtol=1e-5, atol=1e-5) if dtype == torch.float32 else dict(rtol=1e-12, atol=1e-12)
     for layout in ("csr", "fcn"):
         rows = random_rows(n_pre, n_post, 3, n_conn=4 if layout == "fcn" else None)
@@ -101,12 +101,15 @@ def test_csr_and_fcn_match_dense(transpose, batch, homogeneous, dtype):
 
 @pytest.mark.parametrize("transpose", [False, True])
 @pytest.mark.parametrize("sdtype", [torch.bool, torch.float32])
-def test_event_dense_matches_dense(transpose, sdtype):
-    W = torch.randn(9, 13, dtype=torch.float64)
-    s = spikes((4, 13 if transpose else 9), 7, sdtype)
+@pytest.mark.parametrize("n_pre, n_post", [(9, 13), (1, 4), (5, 1), (0, 3)])  # incl. one neuron, none
+def test_event_dense_matches_dense(transpose, sdtype, n_pre, n_post):
+    W = torch.randn(n_pre, n_post, dtype=torch.float64)
+    s = spikes((4, n_post if transpose else n_pre), 7, sdtype)
     torch.testing.assert_close(event_dense_matvec(s, W, transpose), product(events(s), W, transpose))
-    none = torch.zeros(13 if transpose else 9, dtype=sdtype)
+    none = torch.zeros(n_post if transpose else n_pre, dtype=sdtype)
     assert event_dense_matvec(none, W, transpose).abs().sum() == 0
+    every = torch.ones(n_post if transpose else n_pre, dtype=sdtype)
+    torch.testing.assert_close(event_dense_matvec(every, W, transpose), product(every, W, transpose))
 
 
 # ---------------------------------------------------------------- gradients
