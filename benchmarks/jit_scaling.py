@@ -55,6 +55,11 @@ def run(binary: str, spec: dict, workdir: Path, threads: int, profile: bool) -> 
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{spec['name']} failed:\n{text}")
     summary = json.loads((out / "summary.json").read_text())
+    # A library built without OpenMP runs its loops on one thread whatever --threads says (it once did,
+    # and voided every 2-thread figure): refuse such a run instead of reporting it as a 2-thread one.
+    if summary.get("parallel_loop_threads") != threads:
+        raise RuntimeError(f"{spec['name']}: asked for {threads} thread(s), the library's loops ran on "
+                           f"{summary.get('parallel_loop_threads')}")
     summary["peak_rss_mib"] = usage.ru_maxrss / 1024.0  # KiB on Linux
     return summary
 
@@ -117,6 +122,12 @@ def main() -> None:
     ap.add_argument("--braintorch", default=str(ROOT / "build" / "bin" / "braintorch"))
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results") / f"{dt.date.today()}-jit-scaling")
     args = ap.parse_args()
+    if not args.duration_ms > 0:
+        ap.error(f"--duration-ms must be > 0, got {args.duration_ms}")
+    if any(n < 2 for n in args.sizes):
+        ap.error(f"--sizes must be >= 2 neurons each, got {args.sizes}")
+    if any(t < 1 for t in args.threads):
+        ap.error(f"--threads must be >= 1 each, got {args.threads}")
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

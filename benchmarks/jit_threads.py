@@ -29,6 +29,14 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
+    if args.n < 1:
+        ap.error(f"--n must be >= 1, got {args.n}")
+    if not 1 <= args.fan_out <= args.n:
+        ap.error(f"--fan-out must be in [1, --n], got {args.fan_out}")
+    if not 0.0 <= args.rate <= 1.0:
+        ap.error(f"--rate must be in [0, 1], got {args.rate}")
+    if args.repeats < 1 or any(t < 1 for t in args.threads):
+        ap.error(f"--repeats and --threads must be >= 1, got {args.repeats} and {args.threads}")
     n, prob = args.n, args.fan_out / args.n
     gen = torch.Generator().manual_seed(0)
     spikes = torch.zeros(n, dtype=torch.bool)

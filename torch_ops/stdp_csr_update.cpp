@@ -36,8 +36,12 @@ void check_trace_decay(const char* fn, const at::Tensor& trace, double dt, doubl
 
 void check_trace_spikes(const char* fn, const at::Tensor& trace, const at::Tensor& spikes) {
   TORCH_CHECK(trace.defined() && trace.is_floating_point(), fn, ": trace must be floating point");
-  TORCH_CHECK(spikes.defined() && spikes.sizes() == trace.sizes(), fn, ": spikes must have the shape of trace ",
-              trace.sizes(), ", got ", spikes.defined() ? spikes.sizes() : at::IntArrayRef{});
+  TORCH_CHECK(spikes.defined(), fn, ": spikes is undefined");
+  const auto st = spikes.scalar_type();
+  TORCH_CHECK(st == at::kBool || st == at::kFloat || st == at::kDouble, fn,
+              ": spikes must be bool, float32 or float64 (an entry > 0 is a spike), got ", st);
+  TORCH_CHECK(spikes.sizes() == trace.sizes(), fn, ": spikes must have the shape of trace ", trace.sizes(),
+              ", got ", spikes.sizes());
   TORCH_CHECK(spikes.device() == trace.device(), fn, ": spikes is on ", spikes.device(), " but trace is on ",
               trace.device());
 }
@@ -48,6 +52,9 @@ at::Tensor events_as(const at::Tensor& spikes, at::ScalarType dtype) {
 
 }  // namespace
 
+// The trace helpers are registered as operators too (CompositeImplicitAutograd: plain in-place ATen ops,
+// so autograd and the version counter see them as native ones), so that Python calls this one
+// implementation and its checks.
 void stdp_trace_decay_(at::Tensor& trace, double dt, double tau) {
   check_trace_decay("stdp_trace_decay_", trace, dt, tau);
   trace.mul_(std::exp(-dt / tau));
@@ -146,4 +153,13 @@ TORCH_LIBRARY_FRAGMENT(braintorch, m) {
       "stdp_csr_update_(Tensor indptr, Tensor indices, Tensor(a!) weights, Tensor pre_spikes, Tensor post_spikes, "
       "Tensor pre_trace, Tensor post_trace, float A_plus, float A_minus, float w_min, float w_max, "
       "Tensor? col_indptr=None, Tensor? col_rows=None, Tensor? col_perm=None) -> ()");
+  m.def("stdp_trace_decay_(Tensor(a!) trace, float dt, float tau) -> ()");
+  m.def("stdp_trace_add_(Tensor(a!) trace, Tensor spikes) -> ()");
+  m.def("stdp_trace_update_(Tensor(a!) trace, Tensor spikes, float dt, float tau) -> ()");
+}
+
+TORCH_LIBRARY_IMPL(braintorch, CompositeImplicitAutograd, m) {
+  m.impl("stdp_trace_decay_", TORCH_FN(braintorch::ops::stdp_trace_decay_));
+  m.impl("stdp_trace_add_", TORCH_FN(braintorch::ops::stdp_trace_add_));
+  m.impl("stdp_trace_update_", TORCH_FN(braintorch::ops::stdp_trace_update_));
 }

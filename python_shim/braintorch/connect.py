@@ -18,7 +18,6 @@ to run eagerly when a network is built, not inside ``torch.compile``.
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Optional, Tuple
 
@@ -182,50 +181,25 @@ def stdp_csr_update_(indptr: torch.Tensor, indices: torch.Tensor, weights: torch
                                                       col_rows, col_perm)
 
 
-def _check_trace(fn: str, trace: torch.Tensor) -> None:
-    if not isinstance(trace, torch.Tensor) or not trace.is_floating_point():
-        raise TypeError(f"{fn}: trace must be a floating-point tensor")
-
-
-def _check_decay(fn: str, trace: torch.Tensor, dt: float, tau: float) -> None:
-    _check_trace(fn, trace)
-    if not tau > 0:
-        raise ValueError(f"{fn}: tau must be > 0, got {tau}")
-    if not dt >= 0:
-        raise ValueError(f"{fn}: dt must be >= 0, got {dt}")
-
-
-def _check_spikes(fn: str, trace: torch.Tensor, spikes: torch.Tensor) -> None:
-    _check_trace(fn, trace)
-    if not isinstance(spikes, torch.Tensor) or spikes.shape != trace.shape:
-        shape = tuple(spikes.shape) if isinstance(spikes, torch.Tensor) else type(spikes).__name__
-        raise ValueError(f"{fn}: spikes must have the shape of trace {tuple(trace.shape)}, got {shape}")
-    if spikes.device != trace.device:
-        raise ValueError(f"{fn}: spikes is on {spikes.device} but trace is on {trace.device}")
-
-
-def _events(spikes: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    return (spikes if spikes.dtype == torch.bool else spikes > 0).to(dtype)
-
-
+# The trace helpers are operators (torch.ops.braintorch.stdp_trace_*_, one C++ implementation with its
+# argument checks; CompositeImplicitAutograd, so they trace and differentiate as the ATen ops they are).
 def stdp_trace_decay_(trace: torch.Tensor, dt: float, tau: float) -> torch.Tensor:
     """``trace = trace * exp(-dt / tau)`` in place; returns ``trace``."""
-    _check_decay("stdp_trace_decay_", trace, dt, tau)
-    return trace.mul_(math.exp(-dt / tau))
+    torch.ops.braintorch.stdp_trace_decay_.default(trace, dt, tau)
+    return trace
 
 
 def stdp_trace_add_(trace: torch.Tensor, spikes: torch.Tensor) -> torch.Tensor:
     """``trace = trace + e(spikes)`` in place (``e``: bool, or float > 0); returns ``trace``."""
-    _check_spikes("stdp_trace_add_", trace, spikes)
-    return trace.add_(_events(spikes, trace.dtype))
+    torch.ops.braintorch.stdp_trace_add_.default(trace, spikes)
+    return trace
 
 
 def stdp_trace_update_(trace: torch.Tensor, spikes: torch.Tensor, dt: float, tau: float) -> torch.Tensor:
     """``trace = trace * exp(-dt / tau) + e(spikes)`` in place; returns ``trace``. Checks every argument
     before writing (no broadcasting: ``spikes`` must have the shape of ``trace``)."""
-    _check_decay("stdp_trace_update_", trace, dt, tau)
-    _check_spikes("stdp_trace_update_", trace, spikes)
-    return trace.mul_(math.exp(-dt / tau)).add_(_events(spikes, trace.dtype))
+    torch.ops.braintorch.stdp_trace_update_.default(trace, spikes, dt, tau)
+    return trace
 
 
 # The STDP op returns nothing and only mutates `weights` in place, so its fake (meta) implementation is

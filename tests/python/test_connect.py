@@ -185,17 +185,20 @@ def test_stdp_errors():
                                  torch.zeros(3), torch.zeros(4), 0.1, 0.1, 0.0, 1.0)
 
 
-@pytest.mark.parametrize("call, error, needle", [
-    (lambda t: connect.stdp_trace_update_(t, torch.ones(1, dtype=torch.bool), 0.1, 1.0), ValueError, "spikes"),
-    (lambda t: connect.stdp_trace_update_(t, torch.ones(3, dtype=torch.bool), -0.1, 1.0), ValueError, "dt"),
-    (lambda t: connect.stdp_trace_update_(t, torch.ones(3, dtype=torch.bool), 0.1, 0.0), ValueError, "tau"),
-    (lambda t: connect.stdp_trace_decay_(t, -1.0, 1.0), ValueError, "dt"),
-    (lambda t: connect.stdp_trace_add_(t, torch.ones(2)), ValueError, "spikes"),
-    (lambda t: connect.stdp_trace_add_(t.long(), torch.ones(3)), TypeError, "trace"),
+@pytest.mark.parametrize("call, needle", [
+    (lambda t: connect.stdp_trace_update_(t, torch.ones(1, dtype=torch.bool), 0.1, 1.0), "spikes must have the shape"),
+    (lambda t: connect.stdp_trace_update_(t, torch.ones(3, dtype=torch.bool), -0.1, 1.0), "dt must be >= 0"),
+    (lambda t: connect.stdp_trace_update_(t, torch.ones(3, dtype=torch.bool), 0.1, 0.0), "tau must be > 0"),
+    (lambda t: connect.stdp_trace_update_(t, torch.ones(3, dtype=torch.bool), 0.1, float("nan")), "tau must be > 0"),
+    (lambda t: connect.stdp_trace_decay_(t, -1.0, 1.0), "dt must be >= 0"),
+    (lambda t: connect.stdp_trace_decay_(t, float("nan"), 1.0), "dt must be >= 0"),
+    (lambda t: connect.stdp_trace_add_(t, torch.ones(2)), "spikes must have the shape"),
+    (lambda t: connect.stdp_trace_add_(t, torch.ones(3, dtype=torch.int32)), "spikes must be bool, float32 or float64"),
+    (lambda t: connect.stdp_trace_add_(t.long(), torch.ones(3)), "trace must be floating point"),
 ])
-def test_stdp_trace_helpers_check_before_writing(call, error, needle):
+def test_stdp_trace_helpers_check_before_writing(call, needle):
     trace = torch.ones(3)
-    with pytest.raises(error, match=needle):
+    with pytest.raises(RuntimeError, match=needle):
         call(trace)
     assert torch.equal(trace, torch.ones(3))  # a one-element spike vector is not broadcast
 
@@ -298,3 +301,13 @@ def test_stdp_bumps_the_version_in_inference_mode_and_guards_inference_tensors()
     with pytest.raises(RuntimeError, match="inference tensor"):
         connect.stdp_csr_update_(indptr, indices, w_inf, *args)
     assert torch.equal(w_inf, before)  # refused before anything was written
+
+
+def test_trace_helpers_are_operators_with_their_schemas():
+    for op, args in [(torch.ops.braintorch.stdp_trace_update_.default, (torch.rand(3), torch.ones(3) > 0.5, 0.1, 1.0)),
+                     (torch.ops.braintorch.stdp_trace_decay_.default, (torch.rand(3), 0.1, 1.0)),
+                     (torch.ops.braintorch.stdp_trace_add_.default, (torch.rand(3), torch.rand(3) - 0.5))]:
+        torch.library.opcheck(op, args)
+    trace = torch.tensor([1.0, 2.0])
+    connect.stdp_trace_update_(trace, torch.tensor([0.5, -1.0]), 1.0, 2.0)
+    torch.testing.assert_close(trace, torch.tensor([1.0, 2.0]) * math.exp(-0.5) + torch.tensor([1.0, 0.0]))

@@ -295,3 +295,22 @@ def test_cuda_matches_cpu(kind):
     s = torch.rand(3, 300) > 0.7
     out = event_jitc_matvec(s.cuda(), w0.cuda(), w1.cuda(), seed=8, prob=0.1, n_pre=300, n_post=200, kind=kind)
     torch.testing.assert_close(out.cpu(), s.double() @ W)
+
+
+def test_long_rows_do_not_keep_hundreds_of_megabytes():
+    # Rows of 10^5 synapses (prob = 1): the parallel generation buffers a block of rows and keeps the
+    # buffers across calls; a fixed block of 256 such rows kept ~330 MiB. Run in a fresh process so that
+    # the peak resident size is this call's.
+    import os
+    import subprocess
+    import sys
+    code = (
+        "import resource, torch, braintorch\n"
+        "torch.set_num_threads(2)\n"
+        "x = torch.ones(2000, dtype=torch.bool)\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "torch.ops.braintorch.event_jitc_matvec(x, torch.tensor(0.5), torch.tensor(0.1), 1, 1.0, 2000, 100000,"
+        " 'uniform', False)\n"
+        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True)
+    assert float(out.stdout.strip()) < 64, out.stdout

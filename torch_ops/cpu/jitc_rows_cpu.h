@@ -20,10 +20,15 @@
 
 namespace braintorch::ops::jitc_cpu {
 
-// Rows generated per parallel block: with ~80-100 synapses per row a block is ~10^4 synapses of
-// generation (hundreds of microseconds), against a few microseconds of fork and join, and its buffers
-// (~200 KiB) stay in the L2 cache until they are added.
+// Rows generated per parallel block: at most kRowBlock, and about kBlockSynapses synapses. With ~80-100
+// synapses per row a block is 256 rows, ~10^4 synapses of generation (hundreds of microseconds) against a
+// few microseconds of fork and join, and its buffers (~200-500 KiB) stay in the L2 cache until they are
+// added. The synapse bound also bounds the buffers kept across calls: with 256 rows of 10^5 synapses
+// they would keep ~400 MB per calling thread. Rows longer than that go a few per block (at least two
+// per thread, so that every thread generates). The block size changes no sum: the additions stay in
+// list order.
 constexpr int64_t kRowBlock = 256;
+constexpr double kBlockSynapses = 32768;
 constexpr double kMinParallelSynapses = 4096;
 
 // For k = 0 .. count-1 in order: out[j] += weight(i_k, j) * value(k) over the synapses (i_k, j) of row
@@ -55,11 +60,13 @@ void add_rows(const kernels::jitc::Params& p, int64_t count, RowOf row_of, Value
   // cost thousands of allocations per step as they grow. (No call nests inside another on one thread.)
   // The workers must use the calling thread's buffers (a thread_local named inside the parallel loop
   // would be each worker's own, empty one), hence the plain pointer.
+  const int64_t block = std::clamp<int64_t>(int64_t(kBlockSynapses / std::max(1.0, expected_row_length)),
+                                            std::min<int64_t>(kRowBlock, 2 * at::get_num_threads()), kRowBlock);
   static thread_local std::vector<RowBuffer> kept;
-  if (kept.size() < size_t(kRowBlock)) kept.resize(size_t(kRowBlock));
+  if (kept.size() < size_t(block)) kept.resize(size_t(block));
   RowBuffer* rows = kept.data();
-  for (int64_t k0 = 0; k0 < count; k0 += kRowBlock) {
-    const int64_t k1 = std::min(count, k0 + kRowBlock);
+  for (int64_t k0 = 0; k0 < count; k0 += block) {
+    const int64_t k1 = std::min(count, k0 + block);
     at::parallel_for(k0, k1, 1, [&](int64_t a0, int64_t a1) {
       for (int64_t k = a0; k < a1; ++k) {
         RowBuffer& r = rows[size_t(k - k0)];

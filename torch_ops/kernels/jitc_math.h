@@ -30,8 +30,8 @@
 #include "braintorch/random/philox.h"
 
 // The walk must inline into each kernel's loop. With the three kinds' walks behind one per-row switch
-// the homogeneous event product (n = 100k, 10% spikes) went from 15.8 to 19.6 ms; forcing the inlining
-// recovered part of it (17.6 ms), dispatching on the kind once per call (dispatch_kind) the rest.
+// the homogeneous event product (n = 100k, 10% spikes) became clearly slower (ad-hoc runs, not kept);
+// forcing the inlining recovered part of it, dispatching on the kind once per call (dispatch_kind) the rest.
 #if defined(__CUDACC__)
 #define BT_JITC_INLINE __host__ __device__ __forceinline__
 #elif defined(__GNUC__) || defined(__clang__)
