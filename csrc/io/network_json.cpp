@@ -13,7 +13,10 @@
 #include "braintorch/comm/event_jit_communication.h"
 #include "braintorch/connect/fixed_prob.h"
 #include "braintorch/init/initializer.h"
+#include "braintorch/connect/fixed_post_num.h"
+#include "braintorch/models/registry.h"
 #include "braintorch/neurons/lif.h"
+#include "braintorch/neurons/neuron_model_group.h"
 #include "braintorch/projections/align_post_projection.h"
 #include "csrc/io/json_reader.h"
 
@@ -98,26 +101,80 @@ SimulationSettings parse_simulation(const json* j) {
   return s;
 }
 
+// A neuron group of any registered model (BrainPy's class names), or "LIF": LifRefLTC with the COBA
+// defaults and Brian2's refractory timing (lif.h). Parameter keys are the model's; each is a number or,
+// per neuron, an array of `size` numbers.
 std::shared_ptr<NeuronGroup> parse_group(JsonObject& o, std::string* method) {
-  const std::string type = one_of(o.string("type"), {"LIF"}, o.key_path("type"));
+  const std::string type_path = o.key_path("type");
+  const std::string type = o.string("type");
+  const bool lif = type == "LIF";
+  if (!lif && !models::has_neuron_model(type)) {
+    std::vector<std::string> valid = models::neuron_model_names();
+    valid.insert(valid.begin(), "LIF");
+    one_of(type, valid, type_path);
+  }
   const int64_t size = o.integer("size");
   if (size <= 0) spec_error(o.key_path("size"), "must be > 0, got " + std::to_string(size));
-  LIFOptions opts;
+  NeuronModelOptions opts = lif ? lif_model_options(LIFOptions{}) : NeuronModelOptions{};
+  const models::NeuronModelInfo& info = models::neuron_model(lif ? "LifRefLTC" : type);
   if (const json* p = o.optional("params")) {
     JsonObject params(*p, o.key_path("params"));
-    opts.v_rest = params.number("V_rest", opts.v_rest);
-    opts.v_reset = params.number("V_reset", opts.v_reset);
-    opts.v_th = params.number("V_th", opts.v_th);
-    opts.tau = positive(params, "tau", opts.tau);
-    opts.tau_ref = params.number("tau_ref", opts.tau_ref);
-    if (opts.tau_ref < 0) spec_error(params.key_path("tau_ref"), "must be >= 0");
-    opts.r = params.number("R", opts.r);
+    for (const auto& spec : info.params) {
+      const json* v = params.optional(spec.name);
+      if (!v) continue;
+      const std::string path = params.key_path(spec.name);
+      if (v->is_array()) {
+        if (int64_t(v->size()) != size)
+          spec_error(path, "a per-neuron array needs " + std::to_string(size) + " numbers, got " + std::to_string(v->size()));
+        std::vector<double> values;
+        for (size_t k = 0; k < v->size(); ++k) values.push_back(JsonObject::as_number((*v)[k], item_path(path, k)));
+        opts.param_tensors[spec.name] = at::tensor(values, at::TensorOptions().dtype(at::kDouble));
+      } else {
+        const double x = JsonObject::as_number(*v, path);
+        if (spec.domain == models::Domain::Positive && !(x > 0)) spec_error(path, "must be > 0, got " + std::to_string(x));
+        if (spec.domain == models::Domain::NonNegative && !(x >= 0))
+          spec_error(path, "must be >= 0, got " + std::to_string(x));
+        opts.params[spec.name] = x;
+      }
+    }
     params.finish();
   }
-  opts.method = parse_method(o, "exp_euler");
-  *method = integrator_name(opts.method);
-  if (const json* v = o.optional("V_init")) opts.v_init = parse_initializer(*v, o.key_path("V_init"));
-  return at_path(o.path(), [&] { return std::make_shared<LIF>(size, opts); });
+  const std::string method_path = o.key_path("method");
+  opts.method = o.string("method", lif ? "exp_euler" : "exp_euler");
+  {
+    models::Method m;
+    bool known = true;
+    try {
+      known = models::parse_fused_method(opts.method, &m);
+    } catch (const c10::Error&) {
+      one_of(opts.method, models::fused_method_names(), method_path);
+    }
+    if (!known) {
+      std::string list;
+      for (const auto& n : models::fused_method_names()) list += (list.empty() ? "" : ", ") + n;
+      spec_error(method_path, "'" + opts.method + "' is a solver-registry method the fused simulation does not "
+                 "implement (valid: " + list + ")");
+    }
+    *method = models::method_name(m);
+  }
+  if (info.refractory) {
+    const std::string conv = one_of(o.string("refractory_convention", lif ? "brian2" : "brainpy"), {"brainpy", "brian2"},
+                                    o.key_path("refractory_convention"));
+    opts.refractory_convention =
+        conv == "brian2" ? models::RefractoryConvention::Brian2 : models::RefractoryConvention::BrainPy;
+  }
+  // Initial states: "init": {"<state>": initializer}; "V_init" is kept as a spelling of init.V.
+  if (const json* v = o.optional("V_init")) opts.init["V"] = parse_initializer(*v, o.key_path("V_init"));
+  if (const json* i = o.optional("init")) {
+    JsonObject init(*i, o.key_path("init"));
+    for (const auto& spec : info.states)
+      if (const json* v = init.optional(spec.name)) opts.init[spec.name] = parse_initializer(*v, init.key_path(spec.name));
+    init.finish();
+  }
+  return at_path(o.path(), [&]() -> std::shared_ptr<NeuronGroup> {
+    if (lif) return std::make_shared<NeuronModelGroup>("LIF", "LifRefLTC", size, opts);
+    return std::make_shared<NeuronModelGroup>(type, size, opts);
+  });
 }
 
 std::shared_ptr<Communication> parse_comm(JsonObject& o, const Population& pre, const Population& post,
@@ -130,14 +187,26 @@ std::shared_ptr<Communication> parse_comm(JsonObject& o, const Population& pre, 
   std::shared_ptr<Communication> comm;
   if (type == "EventCSR") {
     JsonObject c(o.required("connectivity"), o.key_path("connectivity"));
-    one_of(c.string("type"), {"FixedProb"}, c.key_path("type"));
-    FixedProbOptions fp;
-    fp.prob = c.number("prob");
-    if (!(fp.prob > 0 && fp.prob <= 1)) spec_error(c.key_path("prob"), "must be in (0, 1], got " + std::to_string(fp.prob));
-    fp.include_self = c.boolean("include_self", true);
-    c.finish();
+    const std::string conn = one_of(c.string("type"), {"FixedProb", "FixedPostNum"}, c.key_path("type"));
     ConnectionSite site{pre.size(), post.size(), pre.group == post.group, pre.start, post.start};
-    CSRMatrix csr = fixed_prob_csr(site, fp, derive_seed(seed, "conn/" + name));
+    CSRMatrix csr;
+    if (conn == "FixedProb") {
+      FixedProbOptions fp;
+      fp.prob = c.number("prob");
+      if (!(fp.prob > 0 && fp.prob <= 1)) spec_error(c.key_path("prob"), "must be in (0, 1], got " + std::to_string(fp.prob));
+      fp.include_self = c.boolean("include_self", true);
+      c.finish();
+      csr = fixed_prob_csr(site, fp, derive_seed(seed, "conn/" + name));
+    } else {
+      // BrainPy's FixedPostNum: each pre neuron gets exactly `num` targets (a fixed out-degree).
+      FixedPostNumOptions fp;
+      fp.k = c.integer("num");
+      if (fp.k < 0) spec_error(c.key_path("num"), "must be >= 0, got " + std::to_string(fp.k));
+      fp.include_self = c.boolean("include_self", true);
+      fp.allow_multapses = c.boolean("allow_multi_conn", false);
+      c.finish();
+      csr = at_path(o.key_path("connectivity"), [&] { return fixed_post_num_csr(site, fp, derive_seed(seed, "conn/" + name)); });
+    }
     at::Tensor w = weight->is_constant() ? at::scalar_tensor(weight->constant_value(), f64)
                                          : (*weight)({csr.nnz()}, f64, gen);
     comm = std::make_shared<EventCSRCommunication>(std::move(csr), w);

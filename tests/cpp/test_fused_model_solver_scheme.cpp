@@ -1,6 +1,7 @@
 // A model's method name means the same scheme on its fused kernel, on its differentiable path and in
 // the solver library: one LIF step (both paths) and the per-element arithmetic the fused kernels use
-// (lif_math, with a conductance) against solvers::make_ode_step on the LIF equation
+// (models::integrate on the Lif declaration, with a conductance) against solvers::make_ode_step on the
+// LIF equation
 //   tau dV/dt = V_rest - V + R (I_0 - g V).
 #include <ATen/ops/linspace.h>
 #include <c10/core/InferenceMode.h>
@@ -11,7 +12,7 @@
 
 #include "braintorch/core/network.h"
 #include "braintorch/neurons/lif.h"
-#include "braintorch/neurons/lif_math.h"
+#include "braintorch/models/neurons/lif.h"
 #include "braintorch/runner/runner.h"
 #include "braintorch/solvers/ode_step.h"
 
@@ -74,19 +75,22 @@ TEST(FusedModelSolverScheme, ConductanceArithmeticEqualsSolverStep) {
   c10::InferenceMode guard;
   const at::Tensor v0 = at::linspace(-80.0, -40.0, 11, at::TensorOptions().dtype(at::kDouble));
   const double i0 = 12.0, g = 0.7;  // I_0 = external + sum_k g_k E_k, g = sum_k g_k (neuron_group.h)
-  lif_math::StepParams<double> p{};
-  p.v_rest = kVRest;
-  p.r = kR;
-  p.dt = kDt;
-  p.tau = kTau;
-  p.dt_over_tau = kDt / kTau;
-  for (const std::string method : {"euler", "exp_euler"}) {
+  using models::Lif;
+  models::ParamPack<double, Lif::kParams + 1> p{};
+  p.v[Lif::V_rest] = kVRest;
+  p.v[Lif::R] = kR;
+  p.v[Lif::tau] = kTau;
+  const models::Input<double> in{i0, g};
+  for (const std::string method : {"euler", "exp_euler", "rk2", "rk4"}) {
     const at::Tensor expected = solver_step(method, v0, i0, g);
     for (int64_t k = 0; k < v0.numel(); ++k) {
-      const double v = v0[k].item<double>();
-      const double got = method == "euler" ? lif_math::integrate<false, true>(v, i0, g, p)
-                                           : lif_math::integrate<true, true>(v, i0, g, p);
-      EXPECT_NEAR(got, expected[k].item<double>(), 1e-11) << method << " v0 = " << v;
+      const double v[1] = {v0[k].item<double>()};
+      double got[1];
+      if (method == "euler") models::integrate<Lif, models::Method::Euler>(v, in, p, kDt, got);
+      else if (method == "exp_euler") models::integrate<Lif, models::Method::ExpEuler>(v, in, p, kDt, got);
+      else if (method == "rk2") models::integrate<Lif, models::Method::RK2>(v, in, p, kDt, got);
+      else models::integrate<Lif, models::Method::RK4>(v, in, p, kDt, got);
+      EXPECT_NEAR(got[0], expected[k].item<double>(), 1e-11) << method << " v0 = " << v[0];
     }
   }
 }

@@ -11,6 +11,7 @@
 #include "braintorch/comm/event_csr_communication.h"
 #include "braintorch/io/network_json.h"
 #include "braintorch/neurons/lif.h"
+#include "braintorch/neurons/neuron_model_group.h"
 #include "braintorch/projections/align_post_projection.h"
 
 using namespace braintorch;
@@ -56,10 +57,12 @@ TEST(NetworkJson, CobaBuildsTheBenchmarkNetwork) {
   EXPECT_DOUBLE_EQ(a.settings.dt_ms, 0.1);
   EXPECT_EQ(a.spike_populations, (std::vector<std::string>{"E", "I"}));
   EXPECT_EQ(a.method, "euler");
-  auto lif = std::dynamic_pointer_cast<LIF>(a.network->group("neurons"));
+  auto lif = std::dynamic_pointer_cast<NeuronModelGroup>(a.network->group("neurons"));
   ASSERT_TRUE(lif);
-  EXPECT_NEAR(lif->v().mean().item<double>(), -55.0, 0.15);  // Normal(-55, 2) over 4000
-  EXPECT_NEAR(lif->v().std().item<double>(), 2.0, 0.1);
+  EXPECT_EQ(lif->model().name, "LifRefLTC");
+  EXPECT_EQ(lif->kind(), "LIF");
+  EXPECT_NEAR(lif->state("V").mean().item<double>(), -55.0, 0.15);  // Normal(-55, 2) over 4000
+  EXPECT_NEAR(lif->state("V").std().item<double>(), 2.0, 0.1);
   auto proj = std::dynamic_pointer_cast<AlignPostProjection>(a.network->projection("I_to_all"));
   ASSERT_TRUE(proj);
   auto& comm = dynamic_cast<EventCSRCommunication&>(proj->comm());
@@ -70,7 +73,7 @@ TEST(NetworkJson, CobaBuildsTheBenchmarkNetwork) {
   LoadedNetwork b = load_network_json(coba_file(), "coba.json");
   auto& cb = dynamic_cast<EventCSRCommunication&>(b.network->projection("I_to_all")->comm());
   EXPECT_TRUE(at::equal(comm.csr().indices, cb.csr().indices));
-  EXPECT_TRUE(at::equal(lif->v(), std::dynamic_pointer_cast<LIF>(b.network->group("neurons"))->v()));
+  EXPECT_TRUE(at::equal(lif->state("V"), std::dynamic_pointer_cast<NeuronModelGroup>(b.network->group("neurons"))->state("V")));
   SettingsOverride o;
   o.seed = 7;
   LoadedNetwork c = load_network_json(coba_file(), "coba.json", o);
@@ -94,9 +97,13 @@ TEST(NetworkJson, ErrorsNameTheKeyPath) {
       {"\"stop\": 3200", "\"stop\": 5000", "populations[0]: [0, 5000) is not a non-empty slice"},
       {"\"pre\": \"I\"", "\"pre\": \"J\"", "projections[1].pre: unknown population or group 'J'"},
       {"\"name\": \"I\"", "\"name\": \"E\"", "populations[1].name: the name 'E' is already used"},
-      {"\"method\": \"euler\"", "\"method\": \"rk4\"", "groups[0].method: unknown value 'rk4'"},
+      {"\"method\": \"euler\"", "\"method\": \"rk3\"", "groups[0].method: 'rk3' is a solver-registry method the fused simulation does not implement (valid: euler, exp_euler, rk2, rk4)"},
+      {"\"method\": \"euler\"", "\"method\": \"rk9\"", "groups[0].method: unknown value 'rk9' (valid: euler, exp_euler, rk2, rk4)"},
+      {"\"tau\": 20.0", "\"tau\": 20.0, \"V_reset\": -40.0", "groups[0]: LifRefLTC: parameter 'V_reset' (-40) must be < 'V_th' (-50)"},
+      {"\"tau\": 20.0", "\"tau\": [1, 2]", "groups[0].params.tau: a per-neuron array needs 4000 numbers, got 2"},
       {"\"type\": \"COBA\", \"E\": 0.0", "\"type\": \"COBA\"", "projections[0].output.E: required key is missing"},
-      {"\"type\": \"LIF\"", "\"type\": \"HH\"", "groups[0].type: unknown value 'HH'"},
+      {"\"type\": \"LIF\"", "\"type\": \"HHH\"", "groups[0].type: unknown value 'HHH' (valid: LIF, IF, IFLTC, Lif"},
+      {"\"type\": \"LIF\"", "\"type\": \"HH\"", "groups[0].params.R: unknown key (valid keys here: C, EK, EL, ENa, V_th, gK, gL, gNa)"},
       {"\"spikes\": [\"E\", \"I\"]", "\"spikes\": [\"E\", \"X\"]", "monitors.spikes[1]: unknown population or group 'X'"},
       {"\"std\": 2.0", "\"std\": -2.0", "groups[0].V_init.std: must be >= 0"},
       {"\"name\": \"coba\",", "\"name\": \"coba\", \"extra\": 1,", "extra: unknown key"},
