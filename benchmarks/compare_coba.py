@@ -1,8 +1,19 @@
 #!/usr/bin/env python3
-"""COBA fidelity and speed comparison: braintorch vs Brian2 (C++ standalone) vs BrainPy (CPU).
+"""COBA / COBAHH fidelity and speed comparison: braintorch vs Brian2 (C++ standalone) vs BrainPy (CPU).
 
-  python3 benchmarks/compare_coba.py [--seeds 5] [--threads 1 2] [--duration-ms 1000]
-      [--braintorch build/bin/braintorch] [--peers brian2 brainpy] [--out benchmarks/results/<date>]
+  python3 benchmarks/compare_coba.py [--network coba|cobahh|cobahh_brette] [--seeds 5] [--threads 1 2]
+      [--duration-ms 1000] [--braintorch build/bin/braintorch] [--peers brian2 brainpy]
+      [--out benchmarks/results/<date>[-<network>]]
+
+Networks (--network, default coba):
+  coba           the COBA-LIF network: braintorch's built-in network (`braintorch run`), brian2_coba.py,
+                 brainpy_coba.py
+  cobahh         COBAHH, the ICLR'24 BrainPy variant (weights 0.6 / 6.7 nS, ~8 Hz):
+                 `braintorch run networks/cobahh.json`, brian2_cobahh.py / brainpy_cobahh.py --variant iclr
+  cobahh_brette  COBAHH with Brette et al.'s weights (6 / 67 nS, ~40 Hz): networks/cobahh_brette.json,
+                 --variant brette
+For COBAHH, BrainPy runs in the dtype of braintorch's network file (simulation.dtype, float32 when the
+key is absent, as braintorch's default; float64 when the file is missing); Brian2 always in float64.
 
 Fidelity: every tool runs seeds 1..S at 1 thread; the E rate, I rate, CV(ISI) E and CV(ISI) I are
 averaged over the seeds, and braintorch is compared with Brian2 (relative difference, goal 10%).
@@ -31,7 +42,18 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DEFAULT_VENV = os.path.join(os.path.expanduser("~"), ".cache", "braintorch", "bench-venv")
-PEER_SCRIPTS = {"brian2": "brian2_coba.py", "brainpy": "brainpy_coba.py"}
+NETWORKS = {
+    # name: title, braintorch network file (None: the built-in COBA), peer scripts, peer arguments
+    "coba": {"title": "COBA", "file": None,
+             "scripts": {"brian2": "brian2_coba.py", "brainpy": "brainpy_coba.py"}, "peer_args": []},
+    "cobahh": {"title": "COBAHH (ICLR BrainPy variant, weights 0.6 / 6.7 nS)", "file": "networks/cobahh.json",
+               "scripts": {"brian2": "brian2_cobahh.py", "brainpy": "brainpy_cobahh.py"},
+               "peer_args": ["--variant", "iclr"]},
+    "cobahh_brette": {"title": "COBAHH (Brette et al. weights 6 / 67 nS)", "file": "networks/cobahh_brette.json",
+                      "scripts": {"brian2": "brian2_cobahh.py", "brainpy": "brainpy_cobahh.py"},
+                      "peer_args": ["--variant", "brette"]},
+}
+PEER_SCRIPTS = NETWORKS["coba"]["scripts"]  # the peers that exist (same names for every network)
 OUT_DIR = [ROOT]  # the --out directory, for display of run directories outside the repository
 PEER_MODULES = {"brian2": "brian2", "brainpy": "brainpy"}
 METRICS = [("E rate (Hz)", ("E", "mean_rate_hz")), ("I rate (Hz)", ("I", "mean_rate_hz")),
@@ -42,12 +64,33 @@ def log(msg: str) -> None:
     print(f"[compare_coba] {msg}", flush=True)
 
 
+def run_logged(name: str, argv: list, out: str, timeout: float = 900.0) -> dict:
+    """Run argv in the repository root, write its output to out/log.txt and return out/summary.json
+    (with "_process_seconds"); raise RuntimeError with the output's tail when it fails."""
+    os.makedirs(out, exist_ok=True)
+    t0 = time.perf_counter()
+    proc = subprocess.run(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=timeout)
+    elapsed = time.perf_counter() - t0
+    with open(os.path.join(out, "log.txt"), "w") as f:
+        f.write(proc.stdout)
+    if proc.returncode != 0:
+        tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
+        raise RuntimeError(f"{name} exited {proc.returncode}:\n{tail}")
+    with open(os.path.join(out, "summary.json")) as f:
+        summary = json.load(f)
+    summary["_process_seconds"] = elapsed
+    return summary
+
+
 class Tool:
-    def __init__(self, name: str, argv_prefix: list, display_prefix: str, is_peer: bool):
+    def __init__(self, name: str, argv_prefix: list, display_prefix: str, is_peer: bool, extra_args=None):
         self.name = name
         self.argv_prefix = argv_prefix          # what is executed
         self.display_prefix = display_prefix    # what is written into results (no machine paths)
         self.is_peer = is_peer
+        # peers: model options after the common ones (--variant ...); braintorch: the network file
+        self.extra_args = list(extra_args or [])
 
     def args(self, seed: int, threads: int, duration_ms: float, out: str, repeats: int) -> list:
         if self.is_peer:
@@ -55,28 +98,16 @@ class Tool:
                  "--out", out]
             if repeats > 1:
                 a += ["--repeats", str(repeats)]
-            return a
-        return ["run", "--duration", f"{duration_ms:g}", "--dt", "0.1", "--seed", str(seed),
-                "--threads", str(threads), "--out", out, "--no-progress"]
+            return a + self.extra_args
+        return ["run"] + self.extra_args + ["--duration", f"{duration_ms:g}", "--dt", "0.1", "--seed", str(seed),
+                                            "--threads", str(threads), "--out", out, "--no-progress"]
 
     def run(self, seed: int, threads: int, duration_ms: float, out: str, repeats: int = 1,
             timeout: float = 900.0) -> dict:
-        os.makedirs(out, exist_ok=True)
         argv = self.argv_prefix + self.args(seed, threads, duration_ms, out, repeats)
-        t0 = time.perf_counter()
-        proc = subprocess.run(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              timeout=timeout)
-        elapsed = time.perf_counter() - t0
-        with open(os.path.join(out, "log.txt"), "w") as f:
-            f.write(proc.stdout)
-        if proc.returncode != 0:
-            tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
-            raise RuntimeError(f"{self.name} exited {proc.returncode}:\n{tail}")
-        with open(os.path.join(out, "summary.json")) as f:
-            summary = json.load(f)
+        summary = run_logged(self.name, argv, out, timeout)
         if not summary.get("tool"):
             summary["tool"] = self.version()
-        summary["_process_seconds"] = elapsed
         return summary
 
     def version(self) -> str:
@@ -102,39 +133,69 @@ class Tool:
                                                  self.args(seed, threads, duration_ms, rel_out, repeats)])
 
 
+def network_dtype(network: str):
+    """simulation.dtype of braintorch's network file (its default float32 when absent); None when
+    the network is the built-in one or the file is missing or unreadable."""
+    rel = NETWORKS[network]["file"]
+    if rel is None:
+        return None
+    try:
+        with open(os.path.join(ROOT, rel)) as f:
+            return json.load(f).get("simulation", {}).get("dtype", "float32")
+    except (OSError, ValueError):
+        return None
+
+
+def bench_python(args) -> str:
+    """The peers' interpreter: --python, else $BRAINTORCH_BENCH_VENV/bin/python."""
+    return args.python or os.path.join(os.environ.get("BRAINTORCH_BENCH_VENV", DEFAULT_VENV), "bin", "python")
+
+
+def check_peer(python: str, peer: str):
+    """None when `python` can import the peer's module, else the reason (for the "skipped" list)."""
+    if not os.path.exists(python):
+        return "bench venv missing (run benchmarks/setup_peers.sh)"
+    probe = subprocess.run([python, "-c", f"import {PEER_MODULES[peer]}"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    if probe.returncode != 0:
+        last = probe.stdout.strip().splitlines()[-1:] or [""]
+        return f"cannot import {PEER_MODULES[peer]} ({last[0]})"
+    return None
+
+
 def find_tools(args) -> tuple[list, list]:
     tools, skipped = [], []
+    net = NETWORKS[args.network]
     bt = args.braintorch if os.path.isabs(args.braintorch) else os.path.join(ROOT, args.braintorch)
-    if os.path.isfile(bt) and os.access(bt, os.X_OK):
-        tools.append(Tool("braintorch", [bt], args.braintorch, False))
-    else:
+    if not (os.path.isfile(bt) and os.access(bt, os.X_OK)):
         msg = f"braintorch binary {args.braintorch} not found or not executable: skipping braintorch"
         log(msg)
         skipped.append({"tool": "braintorch", "reason": msg})
-    venv = os.environ.get("BRAINTORCH_BENCH_VENV", DEFAULT_VENV)
-    python = args.python or os.path.join(venv, "bin", "python")
+    elif net["file"] is not None and not os.path.isfile(os.path.join(ROOT, net["file"])):
+        msg = f"braintorch network file {net['file']} not found: skipping braintorch"
+        log(msg)
+        skipped.append({"tool": "braintorch", "reason": msg})
+    else:
+        tools.append(Tool("braintorch", [bt], args.braintorch, False, [net["file"]] if net["file"] else []))
+    python = bench_python(args)
     for peer in args.peers:
         if peer not in PEER_SCRIPTS:
             msg = f"unknown peer {peer!r} (known: {', '.join(PEER_SCRIPTS)})"
             log(msg)
             skipped.append({"tool": peer, "reason": msg})
             continue
-        if not os.path.exists(python):
-            msg = f"{peer}: no bench python at {python} (run benchmarks/setup_peers.sh): skipping"
-            log(msg)
-            skipped.append({"tool": peer, "reason": "bench venv missing (run benchmarks/setup_peers.sh)"})
+        reason = check_peer(python, peer)
+        if reason:
+            log(f"{peer}: {reason}: skipping")
+            skipped.append({"tool": peer, "reason": reason})
             continue
-        probe = subprocess.run([python, "-c", f"import {PEER_MODULES[peer]}"], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-        if probe.returncode != 0:
-            last = probe.stdout.strip().splitlines()[-1:] or [""]
-            msg = f"{peer}: cannot import {PEER_MODULES[peer]} ({last[0]}): skipping"
-            log(msg)
-            skipped.append({"tool": peer, "reason": msg})
-            continue
-        script = os.path.join(HERE, PEER_SCRIPTS[peer])
-        display = f"$BRAINTORCH_BENCH_VENV/bin/python benchmarks/{PEER_SCRIPTS[peer]}"
-        tools.append(Tool(peer, [python, script], display, True))
+        script_name = net["scripts"][peer]
+        script = os.path.join(HERE, script_name)
+        display = f"$BRAINTORCH_BENCH_VENV/bin/python benchmarks/{script_name}"
+        extra = list(net["peer_args"])
+        if peer == "brainpy" and net["file"] is not None:
+            extra += ["--dtype", network_dtype(args.network) or "float64"]
+        tools.append(Tool(peer, [python, script], display, True, extra))
     return tools, skipped
 
 
@@ -186,6 +247,8 @@ def cpu_name() -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--network", choices=list(NETWORKS), default="coba",
+                    help="coba (built-in), cobahh (networks/cobahh.json), cobahh_brette (networks/cobahh_brette.json)")
     ap.add_argument("--seeds", type=int, default=5, help="fidelity seeds 1..N (0 = skip fidelity)")
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="speed thread counts ([] via --no-speed)")
     ap.add_argument("--no-speed", action="store_true", help="skip the speed part")
@@ -195,9 +258,11 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3, help="speed: best of this many loop timings")
     ap.add_argument("--speed-seed", type=int, default=1)
     ap.add_argument("--python", default=None, help="peer interpreter (default: $BRAINTORCH_BENCH_VENV/bin/python)")
-    ap.add_argument("--out", default=None, help="default: benchmarks/results/<UTC date>")
+    ap.add_argument("--out", default=None,
+                    help="default: benchmarks/results/<UTC date> (coba), benchmarks/results/<UTC date>-<network>")
     args = ap.parse_args()
-    out = args.out or os.path.join(HERE, "results", _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d"))
+    date = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
+    out = args.out or os.path.join(HERE, "results", date if args.network == "coba" else f"{date}-{args.network}")
     out = os.path.abspath(out)
     os.makedirs(out, exist_ok=True)
     OUT_DIR[0] = out
@@ -207,7 +272,7 @@ def main() -> int:
         log("no tool available: nothing to do")
         return 1
     names = [t.name for t in tools]
-    log(f"tools: {', '.join(names)}; output: {out}")
+    log(f"network: {args.network}; tools: {', '.join(names)}; output: {out}")
     runs_dir = os.path.join(out, "runs")
     failures = []
     t_all = time.perf_counter()
@@ -289,7 +354,8 @@ def main() -> int:
         e["ratio_braintorch_over_tool"] = (b / e["loop_seconds"]) if b is not None and e["loop_seconds"] > 0 else None
 
     results = {
-        "model": "coba", "duration_ms": args.duration_ms, "dt_ms": 0.1, "seeds": seeds,
+        "model": args.network, "title": NETWORKS[args.network]["title"],
+        "network_file": NETWORKS[args.network]["file"], "duration_ms": args.duration_ms, "dt_ms": 0.1, "seeds": seeds,
         "speed_seed": args.speed_seed, "threads": [] if args.no_speed else args.threads, "repeats": args.repeats,
         "date_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpu": cpu_name(), "logical_cpus": os.cpu_count(), "platform": platform.platform()},
@@ -309,10 +375,12 @@ def main() -> int:
 
 
 def render_markdown(r: dict) -> str:
-    L = [f"# COBA benchmark results ({r['date_utc']})", "",
+    title = r.get("title", "COBA")
+    L = [f"# {title} benchmark results ({r['date_utc']})", "",
          f"Machine: {r['machine']['cpu']}, {r['machine']['logical_cpus']} logical CPUs. "
          f"Duration {r['duration_ms']:g} ms, dt {r['dt_ms']} ms ({round(r['duration_ms'] / r['dt_ms'])} steps). "
-         f"Tools: {', '.join(r['tools'])}.", ""]
+         f"Tools: {', '.join(r['tools'])}."
+         + (f" braintorch network file: `{r['network_file']}`." if r.get("network_file") else ""), ""]
     for s in r["skipped"]:
         L.append(f"- skipped {s['tool']}: {s['reason']}")
     for f in r["failures"]:
