@@ -21,10 +21,13 @@ foreach(_line ${_bt_model_lines})
 BT_NEURON_MODEL_CPU(${_model})
 " @ONLY)
   list(APPEND BRAINTORCH_MODEL_SOURCES ${_dir}/neuron_${_model}_cpu.cpp)
-  # Without it GCC sinks the integration into the not-refractory branch (it is only needed there), the
-  # input loads become conditional, and the per-neuron loop no longer vectorises (the refractory select
-  # of models::fused_step turns into control flow). Library.VectorisesTheLifStep checks the result.
-  set_source_files_properties(${_dir}/neuron_${_model}_cpu.cpp PROPERTIES COMPILE_OPTIONS -fno-tree-sink)
+  # The per-neuron loops vectorise only with these (Library.VectorisesTheLifStep checks it):
+  # - -fno-tree-sink: otherwise GCC sinks the integration into the not-refractory branch (it is only
+  #   needed there), the input loads become conditional and the refractory select turns into control flow;
+  # - -fno-trapping-math: the selects of models::fused_step and of fast_math.h (expm1's two ranges,
+  #   z / (e^z - 1) at 0) compute divisions on both sides, which GCC otherwise refuses to if-convert in
+  #   case they trap. No code of ours reads floating-point exception flags.
+  set_source_files_properties(${_dir}/neuron_${_model}_cpu.cpp PROPERTIES COMPILE_OPTIONS "-fno-tree-sink;-fno-trapping-math")
   if(BRAINTORCH_CUDA)
     file(CONFIGURE OUTPUT ${_dir}/neuron_${_model}_cuda.cu CONTENT
 "// Generated from csrc/models/model_list.h by cmake/NeuronModels.cmake.

@@ -163,6 +163,8 @@ std::shared_ptr<NeuronGroup> parse_group(JsonObject& o, std::string* method) {
     opts.refractory_convention =
         conv == "brian2" ? models::RefractoryConvention::Brian2 : models::RefractoryConvention::BrainPy;
   }
+  // LIF starts at its V_rest, whatever V_rest the file gives (the Lif declaration starts at 0, BrainPy's).
+  if (lif) opts.init["V"] = std::make_shared<Constant>(opts.params.at("V_rest"));
   // Initial states: "init": {"<state>": initializer}; "V_init" is kept as a spelling of init.V.
   if (const json* v = o.optional("V_init")) opts.init["V"] = parse_initializer(*v, o.key_path("V_init"));
   if (const json* i = o.optional("init")) {

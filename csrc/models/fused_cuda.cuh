@@ -84,6 +84,8 @@ void run_fused_cuda(const FusedStepArgs& a) {
   const bool ref = a.counter != nullptr;
   const int n_params = M::kParams + (ref ? 1 : 0);
   const int64_t blocks = (total + 255) / 256;
+  // The state's device need not be the current one.
+  const c10::cuda::CUDAGuard device_guard(c10::Device(c10::kCUDA, c10::DeviceIndex(a.device_index)));
   auto stream = at::cuda::getCurrentCUDAStream();
   AT_DISPATCH_FLOATING_TYPES(a.dtype, "fused_neuron_step_cuda", [&] {
     using T = scalar_t;

@@ -61,26 +61,28 @@ void tensor_step(TensorStepArgs& a) {
     g = at::zeros_like(x[0]);
   }
   const Input<at::Tensor> in{i0, g};
+  const bool refractory = a.counter.defined();
+  // Brian2's convention freezes V inside a refractory step (model_math.h, fused_step).
+  const at::Tensor freeze = refractory && a.convention_offset == 1 ? (a.counter > 0) : at::zeros_like(x[0], at::kBool);
   Method fused;
   if (parse_fused_method(a.method, &fused)) {
     switch (fused) {
-      case Method::Euler: integrate<M, Method::Euler>(x, in, p, a.dt, xn); break;
-      case Method::ExpEuler: integrate<M, Method::ExpEuler>(x, in, p, a.dt, xn); break;
-      case Method::RK2: integrate<M, Method::RK2>(x, in, p, a.dt, xn); break;
-      case Method::RK4: integrate<M, Method::RK4>(x, in, p, a.dt, xn); break;
+      case Method::Euler: integrate<M, Method::Euler>(x, in, p, a.dt, xn, freeze); break;
+      case Method::ExpEuler: integrate<M, Method::ExpEuler>(x, in, p, a.dt, xn, freeze); break;
+      case Method::RK2: integrate<M, Method::RK2>(x, in, p, a.dt, xn, freeze); break;
+      case Method::RK4: integrate<M, Method::RK4>(x, in, p, a.dt, xn, freeze); break;
     }
   } else {
     // Inputs are held over the step, as on the fused path.
     solvers::OdeFunction f = [&](const solvers::Tensors& y, double, const solvers::Tensors&) {
       at::Tensor dy[K];
-      derivatives<M>(y.data(), in, p, dy);
+      derivatives<M>(y.data(), in, p, dy, freeze);
       return solvers::Tensors(dy, dy + K);
     };
     const auto step = solvers::make_ode_step(f, a.method);
     const solvers::Tensors y = step(solvers::Tensors(x, x + K), a.t, a.dt);
     for (int k = 0; k < K; ++k) xn[k] = y[size_t(k)];
   }
-  const bool refractory = a.counter.defined();
   if (refractory) xn[0] = at::where(a.counter > 0, x[0], xn[0]);
   if constexpr (M::kSpiking) {
     at::Tensor s = spike_function(M::threshold(x, xn, p), a.surrogate);

@@ -143,9 +143,9 @@ std::vector<at::Tensor> NeuronModelGroup::param_tensors() const {
       out[k] = at::scalar_tensor(values_[k], options_);
     } else {
       out[k] = tensors_[k].to(options_);
-      TORCH_CHECK(out[k].dim() < 2 || batch_size_ == 0 || out[k].size(0) == batch_size_, info_->name,
-                  ": parameter '", info_->params[k].name, "' has ", out[k].size(0), " batch rows but the group has ",
-                  batch_size_);
+      TORCH_CHECK(out[k].dim() < 2 || out[k].size(0) == batch_size_, info_->name, ": parameter '",
+                  info_->params[k].name, "' has ", out[k].size(0), " batch rows but the group has ", batch_size_,
+                  " (0: unbatched)");
     }
   }
   return out;
@@ -196,6 +196,7 @@ void NeuronModelGroup::update_fused(const Clock& clock) {
   const bool cpu = states_[0].is_cpu();
   models::FusedStepArgs a;
   a.dtype = states_[0].scalar_type();
+  a.device_index = states_[0].is_cuda() ? states_[0].device().index() : 0;
   a.n = size_;
   a.rows = states_[0].numel() / size_;
   for (size_t k = 0; k < states_.size(); ++k) {

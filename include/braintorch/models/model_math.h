@@ -25,6 +25,7 @@
 #include <type_traits>
 
 #include "braintorch/common/host_device.h"
+#include "braintorch/models/fast_math.h"
 
 namespace braintorch::models {
 
@@ -224,25 +225,30 @@ constexpr int kNumFusedMethods = 4;
 
 namespace detail {
 
-template <class M, int K = 0, class X, class T, class P>
-BT_HOST_DEVICE void derivatives(const X* x, const Input<T>& in, const P& p, X* dx) {
+// Every state's derivative; with `freeze` (a refractory neuron under Brian2's convention) state 0's is
+// zero, as Brian2's `(unless refractory)`, so V holds in every stage and the other states see it held.
+template <class M, int K = 0, class X, class T, class P, class F>
+BT_HOST_DEVICE void derivatives(const X* x, const Input<T>& in, const P& p, X* dx, const F& freeze) {
   if constexpr (K < M::kStates) {
     dx[K] = M::template derivative<K>(x, in, p);
-    derivatives<M, K + 1>(x, in, p, dx);
+    if constexpr (K == 0) dx[0] = ValueTraits<X>::select(freeze, ValueTraits<X>::constant_like(dx[0], 0.0), dx[0]);
+    derivatives<M, K + 1>(x, in, p, dx, freeze);
   }
 }
 
 // x_K + phi1(L dt) f_K dt with (f_K, L) from one dual evaluation seeded at x_K; every variable is advanced
 // from the old values of all the others (BrainPy's exp_auto on a JointEq).
-template <class M, int K = 0, class T, class P>
-BT_HOST_DEVICE void exp_euler(const T* x, const Input<T>& in, const P& p, Num<T> dt, T* out) {
+template <class M, int K = 0, class T, class P, class F>
+BT_HOST_DEVICE void exp_euler(const T* x, const Input<T>& in, const P& p, Num<T> dt, T* out, const F& freeze) {
   if constexpr (K < M::kStates) {
     Dual<T> xd[M::kStates];
     for (int j = 0; j < M::kStates; ++j)
       xd[j] = Dual<T>{x[j], ValueTraits<T>::constant_like(x[j], j == K ? 1.0 : 0.0)};
     const Dual<T> f = M::template derivative<K>(xd, in, p);
-    out[K] = x[K] + ValueTraits<T>::phi1(f.d * dt) * f.v * dt;  // the registry's order (exponential_euler.cpp)
-    exp_euler<M, K + 1>(x, in, p, dt, out);
+    T fv = f.v;
+    if constexpr (K == 0) fv = ValueTraits<T>::select(freeze, ValueTraits<T>::constant_like(fv, 0.0), fv);
+    out[K] = x[K] + ValueTraits<T>::phi1(f.d * dt) * fv * dt;  // the registry's order (exponential_euler.cpp)
+    exp_euler<M, K + 1>(x, in, p, dt, out, freeze);
   }
 }
 
@@ -251,31 +257,31 @@ BT_HOST_DEVICE void exp_euler(const T* x, const Input<T>& in, const P& p, Num<T>
 // One integration step of every state variable of model M (no threshold, no reset): out = x(t + dt).
 // RK2 is BrainPy's generic second-order rk2 with beta = 2/3 and RK4 the classical scheme, with the
 // coefficients of the solver registry (solvers/butcher_tableau.cpp).
-template <class M, Method kMethod, class T, class P>
-BT_HOST_DEVICE void integrate(const T* x, const Input<T>& in, const P& p, Num<T> dt, T* out) {
+template <class M, Method kMethod, class T, class P, class F = bool>
+BT_HOST_DEVICE void integrate(const T* x, const Input<T>& in, const P& p, Num<T> dt, T* out, const F& freeze = false) {
   constexpr int K = M::kStates;
   if constexpr (kMethod == Method::ExpEuler) {
-    detail::exp_euler<M>(x, in, p, dt, out);
+    detail::exp_euler<M>(x, in, p, dt, out, freeze);
   } else if constexpr (kMethod == Method::Euler) {
     T k1[K];
-    detail::derivatives<M>(x, in, p, k1);
+    detail::derivatives<M>(x, in, p, k1, freeze);
     for (int j = 0; j < K; ++j) out[j] = x[j] + dt * k1[j];
   } else if constexpr (kMethod == Method::RK2) {
     T k1[K], k2[K], y[K];
-    detail::derivatives<M>(x, in, p, k1);
+    detail::derivatives<M>(x, in, p, k1, freeze);
     const Num<T> b = Num<T>(2.0 / 3);
     for (int j = 0; j < K; ++j) y[j] = x[j] + dt * (b * k1[j]);
-    detail::derivatives<M>(y, in, p, k2);
+    detail::derivatives<M>(y, in, p, k2, freeze);
     for (int j = 0; j < K; ++j) out[j] = x[j] + dt * (Num<T>(0.25) * k1[j] + Num<T>(0.75) * k2[j]);
   } else {
     T k1[K], k2[K], k3[K], k4[K], y[K];
-    detail::derivatives<M>(x, in, p, k1);
+    detail::derivatives<M>(x, in, p, k1, freeze);
     for (int j = 0; j < K; ++j) y[j] = x[j] + dt * (Num<T>(0.5) * k1[j]);
-    detail::derivatives<M>(y, in, p, k2);
+    detail::derivatives<M>(y, in, p, k2, freeze);
     for (int j = 0; j < K; ++j) y[j] = x[j] + dt * (Num<T>(0.5) * k2[j]);
-    detail::derivatives<M>(y, in, p, k3);
+    detail::derivatives<M>(y, in, p, k3, freeze);
     for (int j = 0; j < K; ++j) y[j] = x[j] + dt * k3[j];
-    detail::derivatives<M>(y, in, p, k4);
+    detail::derivatives<M>(y, in, p, k4, freeze);
     for (int j = 0; j < K; ++j)
       out[j] = x[j] + dt * (Num<T>(1.0 / 6) * k1[j] + Num<T>(1.0 / 3) * k2[j] + Num<T>(1.0 / 3) * k3[j] +
                             Num<T>(1.0 / 6) * k4[j]);
@@ -294,18 +300,34 @@ BT_HOST_DEVICE int32_t refractory_steps(T tau_ref, Num<T> inv_dt, int32_t conven
 }
 
 // One neuron, one step, on the event (non-training) path: integrate; hold V (state 0) while
-// refractory; threshold; reset; count the refractory steps down. Branch-free, so CPU loops over simple
+// refractory (Brian2's convention also freezes it inside the step's stages); threshold; reset; count the refractory steps down. Branch-free, so CPU loops over simple
 // models vectorise. Returns whether the neuron spiked. `counter` is the number of steps still held.
 template <class M, Method kMethod, bool kRef, class T, class P>
 BT_HOST_DEVICE bool fused_step(T* x, int32_t& counter, const Input<T>& in, const P& p, Num<T> dt,
                                Num<T> inv_dt, int32_t convention_offset) {
   T xn[M::kStates];
-  integrate<M, kMethod>(x, in, p, dt, xn);
-  if constexpr (kRef) xn[0] = counter > 0 ? x[0] : xn[0];
+  if constexpr (kRef) {
+    // Brian2 freezes V inside the step (the other states see it held); BrainPy integrates the step and
+    // puts V back. Both leave V at its old value.
+    const bool freeze = (counter > 0) & (convention_offset == 1);
+    integrate<M, kMethod>(x, in, p, dt, xn, freeze);
+    xn[0] = counter > 0 ? x[0] : xn[0];
+  } else {
+    integrate<M, kMethod>(x, in, p, dt, xn);
+  }
   bool s = false;
   if constexpr (M::kSpiking) {
-    s = M::threshold(x, xn, p) >= T(0);
-    if constexpr (M::kUpwardCrossing) s = s & (M::threshold(x, x, p) < T(0));
+    const T d = M::threshold(x, xn, p);
+    if constexpr (M::kUpwardCrossing) {
+      // Both comparisons folded into one: V_old < V_th <= V, i.e. min(d, -d_old) >= 0 with d_old < 0
+      // (a select of two float compares vectorises where a conjunction of two bools does not).
+      const T d_old = M::threshold(x, x, p);
+      const T neg_old = -d_old;
+      const T m = d < neg_old ? d : neg_old;
+      s = (m >= T(0)) & (neg_old > T(0));
+    } else {
+      s = d >= T(0);
+    }
     M::reset(xn, EventSpike<T>{s}, p);
   }
   if constexpr (kRef) {

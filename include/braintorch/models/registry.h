@@ -27,6 +27,7 @@ enum class SpikeReset { Soft, Hard };
 // The fused step's view of a group: raw pointers into contiguous (rows, n) buffers of the state dtype.
 struct FusedStepArgs {
   at::ScalarType dtype = at::kFloat;
+  int device_index = 0;  // CUDA: the state's device (launches go to its current stream)
   int64_t rows = 0, n = 0;
   void* x[kMaxStates] = {};
   int32_t* counter = nullptr;  // refractory steps left (models with tau_ref)
