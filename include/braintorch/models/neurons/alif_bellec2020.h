@@ -1,7 +1,8 @@
 #pragma once
 // Adaptive LIF of Bellec et al. 2020 (e-prop; BrainPy's ALIFBellec2020):
 //   tau dV/dt = -(V - V_rest) + R I,   tau_a da/dt = -a
-//   V >= V_th + beta a: V <- V - V_th, a <- a + 1; optional absolute refractory period tau_ref.
+//   V >= V_th + beta a (a before this step's decay, as BrainPy compares): V <- V - V_th, a <- a + 1;
+//   optional absolute refractory period tau_ref.
 #include "braintorch/models/model_math.h"
 
 namespace braintorch::models {
@@ -27,7 +28,9 @@ struct ALIFBellec2020 {
     else return -x[a] / p[tau_a];
   }
   template <class T, class P>
-  BT_HOST_DEVICE static T threshold(const T*, const T* x, const P& p) { return x[V] - (p[V_th] + p[beta] * x[a]); }
+  BT_HOST_DEVICE static T threshold(const T* x_old, const T* x, const P& p) {
+    return x[V] - (p[V_th] + p[beta] * x_old[a]);
+  }
   // BrainPy subtracts V_th (a soft reset) in every mode.
   template <class T, class S, class P>
   BT_HOST_DEVICE static void reset(T* x, const S& s, const P& p) {
