@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fused neuron step of the COBA network (Lif, float, AVX2 clone) must stay vectorised: count the
-# 256-bit packed single-precision arithmetic in that function (csrc/models/fused_cpu.h). A structural
-# check, not a timing. Usage: check_lif_vectorised.sh OBJDUMP LIBRARY
+# 256-bit packed single-precision arithmetic in that function (csrc/models/fused_cpu.h); and no model's
+# per-element step may be left out of line. Structural checks, not timings.
+# Usage: check_lif_vectorised.sh OBJDUMP LIBRARY
 set -euo pipefail
 objdump=$1 lib=$2
 n=$("$objdump" -d -C --no-show-raw-insn "$lib" \
@@ -9,3 +10,8 @@ n=$("$objdump" -d -C --no-show-raw-insn "$lib" \
   | grep -cE 'v(add|sub|mul|div)ps .*%ymm' || true)
 echo "packed ymm arithmetic in the Lif tile (AVX2 clone): $n"
 test "$n" -ge 16
+# Every model's per-element step is inlined into its loop (BT_HOST_DEVICE_INLINE): an out-of-line copy
+# means some loop calls it once per element, unvectorised.
+calls=$("$objdump" -t -C "$lib" | grep -cE 'braintorch::models::(fused_step|integrate)<' || true)
+echo "out-of-line per-element step functions: $calls"
+test "$calls" -eq 0

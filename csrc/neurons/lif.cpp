@@ -6,23 +6,6 @@
 
 namespace braintorch {
 
-Integrator parse_integrator(const std::string& name) {
-  models::Method m;
-  bool fused = false;
-  try {
-    fused = models::parse_fused_method(name, &m);
-  } catch (const c10::Error&) {
-    TORCH_CHECK(false, "unknown integration method '", name,
-                "'; valid: euler, exp_euler (aliases exponential_euler, exp_euler_auto, exp_auto)");
-  }
-  TORCH_CHECK(fused && (m == models::Method::Euler || m == models::Method::ExpEuler), "integration method '", name,
-              "' is a solver of solvers::make_ode_step that the exponential synapse and LIFOptions do not implement; "
-              "valid: euler, exp_euler (aliases exponential_euler, exp_euler_auto, exp_auto)");
-  return m == models::Method::Euler ? Integrator::Euler : Integrator::ExpEuler;
-}
-
-std::string integrator_name(Integrator m) { return m == Integrator::Euler ? "euler" : "exp_euler"; }
-
 NeuronModelOptions lif_model_options(const LIFOptions& o) {
   TORCH_CHECK(std::isfinite(o.v_rest) && std::isfinite(o.v_reset) && std::isfinite(o.v_th),
               "LIF: v_rest, v_reset and v_th must be finite");

@@ -99,6 +99,11 @@ TEST(NetworkJson, ErrorsNameTheKeyPath) {
       {"\"name\": \"I\"", "\"name\": \"E\"", "populations[1].name: the name 'E' is already used"},
       {"\"method\": \"euler\"", "\"method\": \"rk3\"", "groups[0].method: 'rk3' is a solver-registry method the fused simulation does not implement (valid: euler, exp_euler, rk2, rk4)"},
       {"\"method\": \"euler\"", "\"method\": \"rk9\"", "groups[0].method: unknown value 'rk9' (valid: euler, exp_euler, rk2, rk4)"},
+      {"\"tau\": 5.0, \"method\": \"euler\"", "\"tau\": 5.0, \"method\": \"rk4\"",
+       "projections[0].synapse.method: integration method 'rk4' is a solver of solvers::make_ode_step that the "
+       "exponential synapse and LIFOptions do not implement; valid: euler, exp_euler (aliases"},
+      {"\"tau\": 5.0, \"method\": \"euler\"", "\"tau\": 5.0, \"method\": \"rk9\"",
+       "projections[0].synapse.method: unknown integration method 'rk9'"},
       {"\"tau\": 20.0", "\"tau\": 20.0, \"V_reset\": -40.0", "groups[0]: LifRefLTC: parameter 'V_reset' (-40) must be < 'V_th' (-50)"},
       {"\"tau\": 20.0", "\"tau\": [1, 2]", "groups[0].params.tau: a per-neuron array needs 4000 numbers, got 2"},
       {"\"type\": \"COBA\", \"E\": 0.0", "\"type\": \"COBA\"", "projections[0].output.E: required key is missing"},
@@ -111,6 +116,19 @@ TEST(NetworkJson, ErrorsNameTheKeyPath) {
   for (const auto& c : cases) {
     const std::string msg = error_of(coba_with(c.from, c.to));
     EXPECT_NE(msg.find(c.expected), std::string::npos) << "expected '" << c.expected << "' in '" << msg << "'";
+  }
+}
+
+// A synapse's method takes the solver registry's names, aliases included (one list for groups,
+// synapses and LIFOptions).
+TEST(NetworkJson, SynapseMethodsTakeTheRegistryAliases) {
+  for (const std::string name : {"exp_euler", "exponential_euler", "exp_euler_auto", "exp_auto", "Euler"}) {
+    LoadedNetwork n =
+        load_network_json(coba_with("\"tau\": 5.0, \"method\": \"euler\"", "\"tau\": 5.0, \"method\": \"" + name + "\""),
+                          "test.json");
+    auto proj = std::dynamic_pointer_cast<AlignPostProjection>(n.network->projection("E_to_all"));
+    ASSERT_TRUE(proj) << name;
+    EXPECT_EQ(proj->synapse().options().method, name == "Euler" ? Integrator::Euler : Integrator::ExpEuler) << name;
   }
 }
 

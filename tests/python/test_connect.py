@@ -247,8 +247,8 @@ def test_stdp_tells_autograd_it_wrote_the_weights():
 
 
 def test_fixed_prob_reserves_for_the_rows_it_has():
-    # One pre neuron into 50M targets: 25M synapses (100 MB); it used to reserve a full block of 256
-    # rows (28 GB) and fail with bad_alloc on a 24 GB machine (with more memory, or overcommit set to
+    # One pre neuron into 50M targets: 25M synapses (100 MB). Reserving a full block of 256 rows
+    # (28 GB) would fail with bad_alloc on a 24 GB machine (with more memory, or overcommit set to
     # always, the untouched reservation would not fail: this test then passes either way).
     indptr, indices = connect.fixed_prob(1, 50_000_000, 0.5, seed=1)
     assert abs(indices.numel() - 25_000_000) < 5 * math.sqrt(50_000_000 * 0.25)

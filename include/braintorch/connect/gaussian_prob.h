@@ -6,9 +6,9 @@
 // With periodic_boundary (requires equal grids) dr = min(|dr|, H - |dr|) and likewise dc (a torus).
 // normalize is BrainPy's: every probability is divided by the largest one of the whole matrix, self-pairs
 // included. Two grids that both start at position (0, 0) always share a point (p = exp(0) = 1), so it
-// changes nothing, in BrainPy as here; it is accepted for scripts that pass it. (An earlier version
-// divided each row by its own maximum over the allowed targets, which connected every nearest neighbour
-// when self-connections were excluded, unlike BrainPy.)
+// changes nothing, in BrainPy as here; it is accepted for scripts that pass it. (Dividing each row by its
+// own maximum over the allowed targets instead would connect every nearest neighbour when
+// self-connections are excluded, unlike BrainPy.)
 // Row i draws one uniform per post neuron from its own Philox stream (seed, i): O(n_pre n_post) time,
 // O(nnz) memory, independent of the thread count.
 #include <cstdint>

@@ -1,8 +1,8 @@
 #pragma once
 // A conductance-based synapse that the postsynaptic group's fused CPU kernel integrates itself.
 //
-// Why: on the fused path an AlignPost projection with an exponential synapse and a COBA output used to
-// make three passes over its post neurons every step (decay g, add g and g*E into the group's
+// Why: on the fused path an AlignPost projection with an exponential synapse and a COBA output would
+// otherwise make three passes over its post neurons every step (decay g, add g and g*E into the group's
 // accumulators) before the group made a fourth to read and clear them. With a channel the projection
 // only scatters its events into `pending`, and the group's single neuron loop does the rest per neuron:
 //   g <- decay * g + pending;  pending <- 0;  conductance += g;  I_0 += E * g

@@ -228,7 +228,7 @@ namespace detail {
 // Every state's derivative; with `freeze` (a refractory neuron under Brian2's convention) state 0's is
 // zero, as Brian2's `(unless refractory)`, so V holds in every stage and the other states see it held.
 template <class M, int K = 0, class X, class T, class P, class F>
-BT_HOST_DEVICE void derivatives(const X* x, const Input<T>& in, const P& p, X* dx, const F& freeze) {
+BT_HOST_DEVICE_INLINE void derivatives(const X* x, const Input<T>& in, const P& p, X* dx, const F& freeze) {
   if constexpr (K < M::kStates) {
     dx[K] = M::template derivative<K>(x, in, p);
     if constexpr (K == 0) dx[0] = ValueTraits<X>::select(freeze, ValueTraits<X>::constant_like(dx[0], 0.0), dx[0]);
@@ -239,7 +239,7 @@ BT_HOST_DEVICE void derivatives(const X* x, const Input<T>& in, const P& p, X* d
 // x_K + phi1(L dt) f_K dt with (f_K, L) from one dual evaluation seeded at x_K; every variable is advanced
 // from the old values of all the others (BrainPy's exp_auto on a JointEq).
 template <class M, int K = 0, class T, class P, class F>
-BT_HOST_DEVICE void exp_euler(const T* x, const Input<T>& in, const P& p, Num<T> dt, T* out, const F& freeze) {
+BT_HOST_DEVICE_INLINE void exp_euler(const T* x, const Input<T>& in, const P& p, Num<T> dt, T* out, const F& freeze) {
   if constexpr (K < M::kStates) {
     Dual<T> xd[M::kStates];
     for (int j = 0; j < M::kStates; ++j)
@@ -258,7 +258,7 @@ BT_HOST_DEVICE void exp_euler(const T* x, const Input<T>& in, const P& p, Num<T>
 // RK2 is BrainPy's generic second-order rk2 with beta = 2/3 and RK4 the classical scheme, with the
 // coefficients of the solver registry (solvers/butcher_tableau.cpp).
 template <class M, Method kMethod, class T, class P, class F = bool>
-BT_HOST_DEVICE void integrate(const T* x, const Input<T>& in, const P& p, Num<T> dt, T* out, const F& freeze = false) {
+BT_HOST_DEVICE_INLINE void integrate(const T* x, const Input<T>& in, const P& p, Num<T> dt, T* out, const F& freeze = false) {
   constexpr int K = M::kStates;
   if constexpr (kMethod == Method::ExpEuler) {
     detail::exp_euler<M>(x, in, p, dt, out, freeze);
@@ -303,13 +303,15 @@ BT_HOST_DEVICE int32_t refractory_steps(T tau_ref, Num<T> inv_dt, int32_t conven
 // refractory (Brian2's convention also freezes it inside the step's stages); threshold; reset; count the refractory steps down. Branch-free, so CPU loops over simple
 // models vectorise. Returns whether the neuron spiked. `counter` is the number of steps still held.
 template <class M, Method kMethod, bool kRef, class T, class P>
-BT_HOST_DEVICE bool fused_step(T* x, int32_t& counter, const Input<T>& in, const P& p, Num<T> dt,
+BT_HOST_DEVICE_INLINE bool fused_step(T* x, int32_t& counter, const Input<T>& in, const P& p, Num<T> dt,
                                Num<T> inv_dt, int32_t convention_offset) {
   T xn[M::kStates];
   if constexpr (kRef) {
     // Brian2 freezes V inside the step (the other states see it held); BrainPy integrates the step and
-    // puts V back. Both leave V at its old value.
-    const bool freeze = (counter > 0) & (convention_offset == 1);
+    // puts V back. Both leave V at its old value. The single-stage methods evaluate every derivative at
+    // the old state, where the two agree, so only rk2 and rk4 pay for the freeze.
+    constexpr bool kStages = kMethod == Method::RK2 || kMethod == Method::RK4;
+    const bool freeze = kStages & (counter > 0) & (convention_offset == 1);
     integrate<M, kMethod>(x, in, p, dt, xn, freeze);
     xn[0] = counter > 0 ? x[0] : xn[0];
   } else {

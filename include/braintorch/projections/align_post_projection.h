@@ -36,8 +36,8 @@ class AlignPostProjection : public Projection {
   std::shared_ptr<Communication> comm_;
   std::shared_ptr<ExponentialSynapse> syn_;
   std::shared_ptr<SynapticOutput> out_;
-  SpikeList scratch_;
-  std::shared_ptr<ConductanceChannel> channel_;  // set when the post group integrates this synapse  // when the pre group produced no spike list (differentiable or GPU update)
+  SpikeList scratch_;  // the pre spikes as a list when the pre group produced none (differentiable or GPU update)
+  std::shared_ptr<ConductanceChannel> channel_;  // set when the post group integrates this synapse
 };
 
 }  // namespace braintorch
