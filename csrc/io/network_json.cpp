@@ -139,9 +139,29 @@ std::shared_ptr<NeuronGroup> parse_group(JsonObject& o, std::string* method) {
     }
     params.finish();
   }
+  // "noise": BrainPy's diffusion coefficient of V, a number or a per-neuron array (neuron_model_group.h).
+  if (const json* v = o.optional("noise")) {
+    const std::string path = o.key_path("noise");
+    if (v->is_array()) {
+      if (int64_t(v->size()) != size)
+        spec_error(path, "a per-neuron array needs " + std::to_string(size) + " numbers, got " + std::to_string(v->size()));
+      std::vector<double> values;
+      for (size_t k = 0; k < v->size(); ++k) {
+        values.push_back(JsonObject::as_number((*v)[k], item_path(path, k)));
+        if (!(values.back() >= 0)) spec_error(item_path(path, k), "must be >= 0");
+      }
+      opts.noise_tensor = at::tensor(values, at::TensorOptions().dtype(at::kDouble));
+    } else {
+      opts.noise = JsonObject::as_number(*v, path);
+      if (!(opts.noise >= 0)) spec_error(path, "must be >= 0, got " + std::to_string(opts.noise));
+    }
+  }
+  const bool noisy = opts.noise != 0 || opts.noise_tensor.defined();
   const std::string method_path = o.key_path("method");
-  opts.method = o.string("method", lif ? "exp_euler" : "exp_euler");
-  {
+  opts.method = o.string("method", "exp_euler");
+  if (noisy) {
+    *method = opts.method;  // an SDE method: the group checks it, naming the valid ones
+  } else {
     models::Method m;
     bool known = true;
     try {

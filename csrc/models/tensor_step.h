@@ -13,6 +13,7 @@
 
 #include "braintorch/models/registry.h"
 #include "braintorch/solvers/ode_step.h"
+#include "braintorch/solvers/sde_solvers.h"
 #include "csrc/models/tensor_values.h"
 
 namespace braintorch::models::detail {
@@ -65,7 +66,34 @@ void tensor_step(TensorStepArgs& a) {
   // Brian2's convention freezes V inside a refractory step (model_math.h, fused_step).
   const at::Tensor freeze = refractory && a.convention_offset == 1 ? (a.counter > 0) : at::zeros_like(x[0], at::kBool);
   Method fused;
-  if (parse_fused_method(a.method, &fused)) {
+  if (a.noise.defined()) {
+    // dV = f dt + noise dW with a diffusion coefficient that does not depend on the state (BrainPy's
+    // `noise`), so the registry's SDE schemes reduce to closed forms: euler, milstein and milstein2 to
+    // Euler-Maruyama (their corrections are derivatives of g, which vanish), exp_euler to the ODE
+    // exp_euler step plus the kick, heun to its predictor-corrector with the kick in both stages. Written
+    // here on the model's own arithmetic rather than through solvers::sde_step, whose exp_euler and
+    // milstein take derivatives by autograd and so cannot run under InferenceMode (the CLI);
+    // test_neuron_noise.cpp checks every scheme against sde_step.
+    const at::Tensor kick = a.noise * a.dW;
+    const solvers::SdeMethod sm = solvers::parse_sde_method(a.method);
+    if (sm == solvers::SdeMethod::Heun) {
+      at::Tensor k1[K], k2[K], y[K];
+      derivatives<M>(x, in, p, k1, freeze);
+      for (int k = 0; k < K; ++k) y[k] = x[k] + k1[k] * a.dt;
+      y[0] = y[0] + kick;
+      derivatives<M>(y, in, p, k2, freeze);
+      for (int k = 0; k < K; ++k) xn[k] = x[k] + (k1[k] + k2[k]) * (0.5 * a.dt);
+    } else if (sm == solvers::SdeMethod::ExpEuler) {
+      integrate<M, Method::ExpEuler>(x, in, p, a.dt, xn, freeze);
+    } else {
+      TORCH_CHECK(sm == solvers::SdeMethod::Euler || sm == solvers::SdeMethod::Milstein ||
+                      sm == solvers::SdeMethod::Milstein2,
+                  "neuron noise: SDE method '", a.method, "' is not offered; valid: euler, heun, milstein, milstein2, "
+                  "exp_euler");
+      integrate<M, Method::Euler>(x, in, p, a.dt, xn, freeze);
+    }
+    xn[0] = xn[0] + kick;
+  } else if (parse_fused_method(a.method, &fused)) {
     switch (fused) {
       case Method::Euler: integrate<M, Method::Euler>(x, in, p, a.dt, xn, freeze); break;
       case Method::ExpEuler: integrate<M, Method::ExpEuler>(x, in, p, a.dt, xn, freeze); break;

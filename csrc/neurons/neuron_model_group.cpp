@@ -3,6 +3,7 @@
 #include <ATen/ops/all.h>
 #include <ATen/ops/empty.h>
 #include <ATen/ops/full.h>
+#include <ATen/ops/normal.h>
 #include <ATen/ops/scalar_tensor.h>
 #include <ATen/ops/zeros.h>
 #include <ATen/ops/zeros_like.h>
@@ -11,6 +12,9 @@
 
 #include <cmath>
 #include <sstream>
+
+#include "braintorch/solvers/ode_step.h"
+#include "braintorch/solvers/sde_solvers.h"
 
 namespace braintorch {
 namespace {
@@ -96,10 +100,43 @@ NeuronModelGroup::NeuronModelGroup(const std::string& kind, const std::string& m
                 m.state_names());
     TORCH_CHECK(init, m.name, ": the initializer of '", name, "' is empty");
   }
-  // The method: any registry name (an unknown one fails there, listing all); the fused path needs one
-  // of its four.
-  fused_ok_ = models::parse_fused_method(opts_.method, &fused_method_);
   TORCH_CHECK(opts_.surrogate.alpha > 0, m.name, ": surrogate alpha must be > 0");
+
+  TORCH_CHECK(std::isfinite(opts_.noise) && opts_.noise >= 0, m.name, ": noise must be >= 0, got ", number(opts_.noise));
+  if (opts_.noise_tensor.defined()) {
+    const at::Tensor& t = opts_.noise_tensor;
+    TORCH_CHECK(t.is_floating_point() && ((t.dim() == 1 && t.size(0) == size) || (t.dim() == 2 && t.size(1) == size)),
+                m.name, ": noise_tensor must be a floating-point tensor of shape (", size, ") or (batch, ", size,
+                "), got ", t.sizes());
+    const at::Tensor d = t.detach().to(at::kDouble);
+    TORCH_CHECK((d.isfinite() & (d >= 0)).all().item<bool>(), m.name, ": noise_tensor must be finite and >= 0");
+    opts_.noise_tensor = d.clone();
+  }
+  // The method: without noise any ODE registry name (an unknown one fails there, listing all), and the
+  // fused path needs one of its four; with noise an SDE method.
+  noisy_ = opts_.noise != 0 || opts_.noise_tensor.defined();
+  if (noisy_) {
+    // BrainPy's neurons pass `method` to sdeint; its ODE spellings of exponential Euler mean the SDE one.
+    std::string name = opts_.method;
+    try {
+      if (solvers::canonical_ode_method(name) == "exp_euler") name = "exp_euler";
+    } catch (const c10::Error&) {
+    }
+    solvers::SdeMethod sm;
+    try {
+      sm = solvers::parse_sde_method(name);
+    } catch (const c10::Error&) {
+      TORCH_CHECK(false, m.name, ": with noise, method '", opts_.method, "' must be an SDE method; valid: euler, "
+                  "heun, milstein, milstein2, exp_euler");
+    }
+    TORCH_CHECK(!solvers::sde_method_needs_dz(sm), m.name, ": with noise, method '", opts_.method,
+                "' is not offered (it needs iterated Wiener integrals); valid: euler, heun, milstein, milstein2, "
+                "exp_euler");
+    sde_method_ = name;
+    fused_ok_ = false;
+  } else {
+    fused_ok_ = models::parse_fused_method(opts_.method, &fused_method_);
+  }
 
   states_.resize(m.states.size());  // fixed size: register_variable keeps pointers into it
   for (size_t k = 0; k < m.states.size(); ++k) register_variable(m.states[k].name, &states_[k]);
@@ -180,12 +217,14 @@ void NeuronModelGroup::reset_state_impl() {
   }
   if (m.refractory) counter_ = at::zeros(shape, options_.dtype(at::kInt));
   hetero_.clear();
+  // Its own stream, apart from the initial states' draws: 0x6E6F697365 is "noise" in ASCII.
+  if (noisy_) noise_gen_ = make_cpu_generator(seed_ ^ 0x6E6F697365ULL);
 }
 
 void NeuronModelGroup::update(const Clock& clock) {
   TORCH_CHECK(!states_.empty() && states_[0].defined(), kind(), ".update: call reset_state before simulating");
   TORCH_CHECK(clock.dt > 0, kind(), ".update: dt must be > 0, got ", clock.dt);
-  if (fused_path_enabled()) update_fused(clock);
+  if (fused_path_enabled() && !noisy_) update_fused(clock);
   else update_differentiable(clock);
 }
 
@@ -292,11 +331,20 @@ void NeuronModelGroup::update_differentiable(const Clock& clock) {
   a.i0 = i0;
   a.ltc = m.ltc;
   a.method = opts_.method;
+  if (noisy_) {
+    a.method = sde_method_;
+    a.noise = opts_.noise_tensor.defined() ? opts_.noise_tensor.to(options_)
+                                           : at::scalar_tensor(opts_.noise, options_);
+    a.dW = at::normal(0.0, std::sqrt(clock.dt), states_[0].sizes(), noise_gen_, at::TensorOptions().dtype(at::kDouble))
+               .to(options_);
+  }
   a.t = clock.t;
   a.dt = clock.dt;
   a.convention_offset = opts_.refractory_convention == models::RefractoryConvention::Brian2 ? 1 : 0;
   a.surrogate = opts_.surrogate;
-  a.spk_reset = opts_.spk_reset;
+  // Without gradients (a noisy group's inference) the event semantics hold, as on the fused path: a
+  // spike sets V to V_reset (BrainPy's non-training mode); spk_reset is a training-mode choice.
+  a.spk_reset = at::GradMode::is_enabled() ? opts_.spk_reset : models::SpikeReset::Hard;
   a.detach_spk = opts_.detach_spk;
   m.tensor_step(a);
   for (size_t k = 0; k < states_.size(); ++k) states_[k] = a.x[k];  // the slots stay: variables point at them

@@ -104,6 +104,11 @@ TEST(NetworkJson, ErrorsNameTheKeyPath) {
        "exponential synapse and LIFOptions do not implement; valid: euler, exp_euler (aliases"},
       {"\"tau\": 5.0, \"method\": \"euler\"", "\"tau\": 5.0, \"method\": \"rk9\"",
        "projections[0].synapse.method: unknown integration method 'rk9'"},
+      {"\"method\": \"euler\"", "\"method\": \"euler\", \"noise\": -1", "groups[0].noise: must be >= 0"},
+      {"\"method\": \"euler\"", "\"method\": \"euler\", \"noise\": [1, 2]",
+       "groups[0].noise: a per-neuron array needs 4000 numbers, got 2"},
+      {"\"method\": \"euler\"", "\"method\": \"rk4\", \"noise\": 1",
+       "groups[0]: LifRefLTC: with noise, method 'rk4' must be an SDE method"},
       {"\"tau\": 20.0", "\"tau\": 20.0, \"V_reset\": -40.0", "groups[0]: LifRefLTC: parameter 'V_reset' (-40) must be < 'V_th' (-50)"},
       {"\"tau\": 20.0", "\"tau\": [1, 2]", "groups[0].params.tau: a per-neuron array needs 4000 numbers, got 2"},
       {"\"type\": \"COBA\", \"E\": 0.0", "\"type\": \"COBA\"", "projections[0].output.E: required key is missing"},
@@ -130,6 +135,17 @@ TEST(NetworkJson, SynapseMethodsTakeTheRegistryAliases) {
     ASSERT_TRUE(proj) << name;
     EXPECT_EQ(proj->synapse().options().method, name == "Euler" ? Integrator::Euler : Integrator::ExpEuler) << name;
   }
+}
+
+TEST(NetworkJson, GroupsTakeBrainPysNoise) {
+  LoadedNetwork n = load_network_json(coba_with("\"method\": \"euler\"", "\"method\": \"heun\", \"noise\": 0.5"), "test.json");
+  auto g = std::dynamic_pointer_cast<NeuronModelGroup>(n.network->group("neurons"));
+  ASSERT_TRUE(g);
+  EXPECT_TRUE(g->noisy());
+  EXPECT_EQ(g->options().noise, 0.5);
+  EXPECT_EQ(g->options().method, "heun");
+  LoadedNetwork quiet = load_network_json(coba_file(), "coba.json");
+  EXPECT_FALSE(std::dynamic_pointer_cast<NeuronModelGroup>(quiet.network->group("neurons"))->noisy());
 }
 
 TEST(NetworkJson, SyntaxErrorsNameLineAndColumn) {

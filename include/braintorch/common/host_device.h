@@ -7,10 +7,8 @@
 #define BT_HOST_DEVICE inline
 #endif
 
-// The same, always inlined on the host too: for the per-element step functions a CPU loop calls once
-// per element. The loop vectorises only if the whole step is inlined into it, and GCC's inliner gives up
-// on a large step (an HH model under rk4, or a loop body that grew) without a word; a call per element
-// is several times slower.
+// The same, always inlined on the host too: for small math functions (models/fast_math.h) that per-element
+// loops call, which exist only to be inlined there (a loop with a call per element stays scalar).
 #if defined(__CUDACC__)
 #define BT_HOST_DEVICE_INLINE __host__ __device__ __forceinline__
 #elif defined(__GNUC__)

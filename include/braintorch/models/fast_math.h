@@ -5,7 +5,8 @@
 // (Q(r^2) - r P(r^2)) after r = x - n ln 2; expm1 the same form for |x| <= 1/2), accurate to about
 // 1 ulp in double; float evaluates them in double. On the GPU the CUDA library functions are used.
 // Declared in braintorch::models, so model code that calls exp(x) unqualified on a float or double
-// finds these (tensors and dual numbers have their own through argument-dependent lookup).
+// finds these (tensors and dual numbers have their own through argument-dependent lookup). Always
+// inlined: an out-of-line call per element keeps the whole loop scalar.
 #include <math.h>
 
 #include <cstdint>
@@ -16,19 +17,19 @@
 namespace braintorch::models {
 namespace fast {
 
-BT_HOST_DEVICE double bits_to_double(int64_t b) {
+BT_HOST_DEVICE_INLINE double bits_to_double(int64_t b) {
   double d;
   memcpy(&d, &b, sizeof d);
   return d;
 }
-BT_HOST_DEVICE int64_t double_to_bits(double d) {
+BT_HOST_DEVICE_INLINE int64_t double_to_bits(double d) {
   int64_t b;
   memcpy(&b, &d, sizeof b);
   return b;
 }
 
 // e^x for x in [-708, 709] (clamped there; +inf above 709.78, 0 below -745, NaN stays NaN).
-BT_HOST_DEVICE double exp_core(double x) {
+BT_HOST_DEVICE_INLINE double exp_core(double x) {
   const double xc = x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x);
   // n = round(x / ln 2) by the 3 * 2^51 shift (no floor call, which would stop vectorisation); the low
   // mantissa bits of t are n, two's complement, which gives 2^n without a float to int64 conversion
@@ -45,7 +46,7 @@ BT_HOST_DEVICE double exp_core(double x) {
   return e * bits_to_double((double_to_bits(t) + 1023) << 52);
 }
 
-BT_HOST_DEVICE double exp(double x) {
+BT_HOST_DEVICE_INLINE double exp(double x) {
 #ifdef __CUDA_ARCH__
   return ::exp(x);
 #else
@@ -56,7 +57,7 @@ BT_HOST_DEVICE double exp(double x) {
 #endif
 }
 
-BT_HOST_DEVICE double expm1(double x) {
+BT_HOST_DEVICE_INLINE double expm1(double x) {
 #ifdef __CUDA_ARCH__
   return ::expm1(x);
 #else
@@ -89,27 +90,27 @@ BT_HOST_DEVICE float cosh(float x) { return ::coshf(x); }
 BT_HOST_DEVICE double sinh(double x) { return ::sinh(x); }
 BT_HOST_DEVICE float sinh(float x) { return ::sinhf(x); }
 #else
-inline double exp(double x) { return fast::exp(x); }
-inline float exp(float x) { return float(fast::exp(double(x))); }
-inline double expm1(double x) { return fast::expm1(x); }
-inline float expm1(float x) { return float(fast::expm1(double(x))); }
+BT_HOST_DEVICE_INLINE double exp(double x) { return fast::exp(x); }
+BT_HOST_DEVICE_INLINE float exp(float x) { return float(fast::exp(double(x))); }
+BT_HOST_DEVICE_INLINE double expm1(double x) { return fast::expm1(x); }
+BT_HOST_DEVICE_INLINE float expm1(float x) { return float(fast::expm1(double(x))); }
 // tanh(x) = e / (e + 2) with e = expm1(2x), for |x| <= 20 (|tanh| rounds to 1 beyond).
-inline double tanh(double x) {
+BT_HOST_DEVICE_INLINE double tanh(double x) {
   const double xc = x < -20.0 ? -20.0 : (x > 20.0 ? 20.0 : x);
   const double e = fast::expm1(2.0 * xc);
   return e / (e + 2.0);
 }
-inline float tanh(float x) { return float(tanh(double(x))); }
-inline double cosh(double x) {
+BT_HOST_DEVICE_INLINE float tanh(float x) { return float(tanh(double(x))); }
+BT_HOST_DEVICE_INLINE double cosh(double x) {
   const double e = fast::exp(x);
   return 0.5 * (e + 1.0 / e);
 }
-inline float cosh(float x) { return float(cosh(double(x))); }
-inline double sinh(double x) {
+BT_HOST_DEVICE_INLINE float cosh(float x) { return float(cosh(double(x))); }
+BT_HOST_DEVICE_INLINE double sinh(double x) {
   const double e = fast::exp(x);
   return 0.5 * (e - 1.0 / e);
 }
-inline float sinh(float x) { return float(sinh(double(x))); }
+BT_HOST_DEVICE_INLINE float sinh(float x) { return float(sinh(double(x))); }
 #endif
 
 }  // namespace braintorch::models

@@ -48,10 +48,10 @@ struct ValueTraits {
   BT_HOST_DEVICE static T select(const C& c, const T& a, const T& b) { return c ? a : b; }
   BT_HOST_DEVICE static T max(const T& a, const T& b) { return a > b ? a : b; }
   // phi1(z) = (e^z - 1) / z, 1 at z = 0: the exponential Euler weight.
-  BT_HOST_DEVICE static T phi1(const T& z) { return z == T(0) ? T(1) : T(expm1(z) / z); }
+  BT_HOST_DEVICE_INLINE static T phi1(const T& z) { return z == T(0) ? T(1) : T(expm1(z) / z); }
   // z / (e^z - 1), 1 at z = 0: the removable singularity of HH rate functions such as
   // 0.1 (V + 40) / (1 - exp(-(V + 40) / 10)).
-  BT_HOST_DEVICE static T exprel_inv(const T& z) {
+  BT_HOST_DEVICE_INLINE static T exprel_inv(const T& z) {
     const T safe = z == T(0) ? T(1) : z;
     return z == T(0) ? T(1) : T(safe / expm1(safe));
   }

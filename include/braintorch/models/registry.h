@@ -61,7 +61,10 @@ struct TensorStepArgs {
   std::vector<at::Tensor> params;  // kParams (+ tau_ref) tensors, broadcastable to the state shape
   at::Tensor i0, g;           // input: I(V) = i0 - g V (g may be undefined: 0)
   bool ltc = true;
-  std::string method = "exp_euler";  // any method of the solver registry
+  std::string method = "exp_euler";  // any method of the solver registry (an SDE method with noise)
+  // Additive noise on state 0 (BrainPy's `noise`): the diffusion coefficient, broadcastable to the state,
+  // and this step's Wiener increment (the state's shape); undefined: an ODE step.
+  at::Tensor noise, dW;
   double t = 0.0, dt = 0.1;
   int32_t convention_offset = 0;
   SurrogateOptions surrogate;

@@ -11,6 +11,7 @@
 // (training mode: surrogate spikes, soft or hard reset, detach_spk, any solver-registry method).
 // Parameters are BrainPy's names and defaults; each is a number, a per-neuron tensor (N) or a
 // per-(batch, neuron) tensor (B, N), and may be trainable (an nn parameter of this module).
+#include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
 
 #include <map>
@@ -34,6 +35,15 @@ struct NeuronModelOptions {
   // Any solver-registry method; the fused path implements euler, exp_euler, rk2 and rk4.
   std::string method = "exp_euler";
   models::RefractoryConvention refractory_convention = models::RefractoryConvention::BrainPy;
+  // BrainPy's `noise`: the diffusion coefficient sigma of the first state (V), dV = f dt + sigma dW with
+  // one independent Wiener process per neuron and batch row; the other states stay deterministic.
+  // A noisy group is integrated by the SDE solvers (solvers/sde_solvers.h) with `method` read as an SDE
+  // method (euler = Euler-Maruyama, heun, milstein, milstein2, exp_euler; the ODE aliases of exp_euler
+  // are accepted), on the tensor path in every mode: the fused kernels draw no random numbers.
+  // The increments come from the group's seed (set_seed), drawn on the CPU in float64, so a run is
+  // reproducible on any device. 0: no noise; `noise_tensor`: per-neuron (N) or per-(batch, neuron) (B, N).
+  double noise = 0.0;
+  at::Tensor noise_tensor;
   // Training mode (the differentiable path).
   SurrogateOptions surrogate;
   models::SpikeReset spk_reset = models::SpikeReset::Soft;
@@ -51,8 +61,9 @@ class NeuronModelGroup : public NeuronGroup {
 
   const models::NeuronModelInfo& model() const { return *info_; }
   const NeuronModelOptions& options() const { return opts_; }
-  // Whether the fused path implements the group's method.
+  // Whether the fused path implements the group's method (and the group has no noise).
   bool fused_method_supported() const { return fused_ok_; }
+  bool noisy() const { return noisy_; }
 
   const at::Tensor& state(const std::string& name) const;
   const at::Tensor& state(int k) const { return states_.at(size_t(k)); }
@@ -77,6 +88,9 @@ class NeuronModelGroup : public NeuronGroup {
   NeuronModelOptions opts_;
   bool fused_ok_ = false;
   models::Method fused_method_ = models::Method::ExpEuler;
+  bool noisy_ = false;
+  std::string sde_method_;      // the SDE solver's name for opts_.method when noisy_
+  at::Generator noise_gen_;     // Wiener increments, seeded at reset_state
   std::vector<double> values_;            // shared parameter values (defaults and overrides)
   std::vector<at::Tensor> tensors_;       // per-element values (undefined where shared)
   std::vector<at::Tensor> hetero_;        // contiguous per-element copies for the fused kernels
