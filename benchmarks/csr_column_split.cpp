@@ -2,8 +2,10 @@
 // the sums (a negative result on this 2-core machine; the op does not split, see
 // torch_ops/cpu/event_csr_matvec_kernel.cpp).
 //
+//   cmake --build build --target experiment_csr_column_split   # with -DBRAINTORCH_BUILD_EXPERIMENTS=ON
+//   build/bin/experiment_csr_column_split   # results/2026-11-24-ops-carry/column_split.txt
+// CMake uses the flags of the command the recorded figures were measured with:
 //   g++ -O3 -pthread -std=gnu++17 -I include -I . -o /tmp/csr_column_split benchmarks/csr_column_split.cpp
-//   /tmp/csr_column_split            # results/2026-11-24-ops-carry/column_split.txt
 //
 // Part t of T owns the output columns [c_t, c_t+1) and walks every spiking row, delivering the synapses
 // whose targets it owns: each output entry still receives its terms in row order, so the result is

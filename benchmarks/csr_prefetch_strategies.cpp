@@ -2,8 +2,10 @@
 // whether the roofline goal (event CSR at >= 50% of a bandwidth roofline, benchmarks/README.md) is
 // reachable at 1% and 10% spikes on this CPU by a better prefetch.
 //
+//   cmake --build build --target experiment_csr_prefetch_strategies   # with -DBRAINTORCH_BUILD_EXPERIMENTS=ON
+//   build/bin/experiment_csr_prefetch_strategies 400000   # results/<date>-ops-prefetch-strategies/prefetch_strategies.txt
+// CMake uses the flags of the command the recorded figures were measured with:
 //   g++ -O3 -march=native -std=gnu++20 -I . -o /tmp/csr_prefetch_strategies benchmarks/csr_prefetch_strategies.cpp
-//   /tmp/csr_prefetch_strategies 400000      # results/<date>-ops-prefetch-strategies/prefetch_strategies.txt
 //
 // The matrix is the one of ops_benchmark.py at n = 400,000: 100 sorted random targets per row, int64
 // indptr, int32 indices, float32 weights (308 MiB, more than the 260 MiB last-level cache). Every call

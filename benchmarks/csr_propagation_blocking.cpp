@@ -7,8 +7,10 @@
 // csr_scatter_floor.cpp (100 sorted random targets per row, int64 indptr, int32 indices, float32
 // weights); both variants prefetch the row 8 ahead; results are checked bitwise equal.
 //
+//   cmake --build build --target experiment_csr_propagation_blocking   # with -DBRAINTORCH_BUILD_EXPERIMENTS=ON
+//   for n in 100000 400000; do for s in 11 12 13 14; do build/bin/experiment_csr_propagation_blocking $n $s; done; done
+// CMake uses the flags of the command the recorded figures were measured with:
 //   g++ -O3 -march=native -o /tmp/csr_propagation_blocking benchmarks/csr_propagation_blocking.cpp
-//   for n in 100000 400000; do for s in 11 12 13 14; do /tmp/csr_propagation_blocking $n $s; done; done
 #include <algorithm>
 #include <chrono>
 #include <cstdint>

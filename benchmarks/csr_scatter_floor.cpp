@@ -8,7 +8,10 @@
 // (L1) to 6 MB, so nothing but the output's residency changes. The hot/cold loops do not prefetch;
 // the op does (two stages: indptr, then the row's lines).
 //
-//   g++ -O3 -march=native -I . -o /tmp/csr_scatter_floor benchmarks/csr_scatter_floor.cpp && /tmp/csr_scatter_floor
+//   cmake --build build --target experiment_csr_scatter_floor   # with -DBRAINTORCH_BUILD_EXPERIMENTS=ON
+//   build/bin/experiment_csr_scatter_floor
+// CMake uses the flags of the command the recorded figures were measured with:
+//   g++ -O3 -march=native -I . -o /tmp/csr_scatter_floor benchmarks/csr_scatter_floor.cpp
 //
 // Same layout as ops_benchmark.py: n = 100,000 rows of 100 sorted random targets, int64 indptr, int32
 // indices, float32 weights, a fraction of rows spiking, spikes compacted first (not timed separately).

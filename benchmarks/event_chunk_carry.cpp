@@ -3,8 +3,10 @@
 // scattered unprefetched) against kernels::for_each_event (the last 16 rows of a chunk carried over
 // to the next), both with prefetch_ahead and scatter_row_bounded as in the op.
 //
+//   cmake --build build --target experiment_event_chunk_carry   # with -DBRAINTORCH_BUILD_EXPERIMENTS=ON
+//   build/bin/experiment_event_chunk_carry   # results/2026-11-24-ops-carry/chunk_carry.txt
+// CMake uses the flags of the command the recorded figures were measured with:
 //   g++ -O3 -std=gnu++17 -I include -I . -o /tmp/event_chunk_carry benchmarks/event_chunk_carry.cpp
-//   /tmp/event_chunk_carry           # results/2026-11-24-ops-carry/chunk_carry.txt
 //
 // Same matrix as ops_benchmark.py (100 sorted random targets per row, int64 indptr, int32 indices,
 // float32 weights); 60 different spike vectors (bool); the variants alternate call by call, each

@@ -2,8 +2,10 @@
 // weights of kernels::jitc::for_each_synapse), without the scatter: the current header against the
 // previous revisions' schemes, in the same run.
 //
+//   cmake --build build --target experiment_jit_generation   # with -DBRAINTORCH_BUILD_EXPERIMENTS=ON
+//   build/bin/experiment_jit_generation   # results/2026-11-24-jit-ops-rowstream/generation.txt
+// CMake uses the flags of the command the recorded figures were measured with:
 //   g++ -O3 -std=gnu++17 -ffp-contract=off -I include -I . -o /tmp/jit_generation benchmarks/jit_generation.cpp
-//   /tmp/jit_generation
 //
 // Rows of a 20,000 x 100,000 matrix at prob 0.001 (100 synapses per row) are walked, 1 thread; the
 // checksum of the column indices shows that the walks agree with each other where they must: the
