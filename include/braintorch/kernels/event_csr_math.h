@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "braintorch/common/host_device.h"
-#include "torch_ops/kernels/prefetch.h"
+#include "braintorch/kernels/prefetch.h"
 
 // Device-side index checks: the CPU path validates the whole CSR structure before any kernel runs,
 // the CUDA path cannot do that without a device->host sync, so its kernels assert on every index they
