@@ -25,7 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "torch_ops/kernels/event_csr_math.h"
+#include "braintorch/kernels/event_csr_math.h"
 
 namespace braintorch::kernels {
 

@@ -11,7 +11,7 @@
 // indptr, int32 indices, float32 weights (308 MiB, more than the 260 MiB last-level cache). Every call
 // delivers a freshly drawn set of spiking rows (as ops_benchmark.py does), so they come from DRAM or
 // L3 as they would in the op; the output is zeroed untimed before each call. The loop is the op's
-// (torch_ops/kernels/event_csr_math.h: scatter_row over an ascending row list) without the op's other
+// (include/braintorch/kernels/event_csr_math.h: scatter_row over an ascending row list) without the op's other
 // costs (the spike vector scan, at::zeros, bounds checks), so its times are a floor for the op. Each
 // strategy is tried with the matrix in 4 KiB pages and with transparent huge pages (madvise), which
 // the op cannot choose for its caller's tensors (torch does with THP_MEM_ALLOC_ENABLE=1).
@@ -44,7 +44,7 @@ enum Hint { kT0, kT1, kT2, kNta };
 
 template <Hint H>
 inline void prefetch(const void* p) {
-  // asm volatile: GCC deletes __builtin_prefetch in some contexts (torch_ops/kernels/prefetch.h).
+  // asm volatile: GCC deletes __builtin_prefetch in some contexts (include/braintorch/kernels/prefetch.h).
   if constexpr (H == kT0) asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
   if constexpr (H == kT1) asm volatile("prefetcht1 %0" : : "m"(*static_cast<const char*>(p)));
   if constexpr (H == kT2) asm volatile("prefetcht2 %0" : : "m"(*static_cast<const char*>(p)));

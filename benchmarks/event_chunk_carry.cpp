@@ -20,7 +20,7 @@
 #include <random>
 #include <vector>
 
-#include "torch_ops/kernels/event_csr_math.h"
+#include "braintorch/kernels/event_csr_math.h"
 
 namespace {
 

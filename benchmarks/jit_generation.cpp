@@ -18,7 +18,7 @@
 #include <initializer_list>
 
 #include "braintorch/random/philox.h"
-#include "torch_ops/kernels/jitc_math.h"
+#include "braintorch/kernels/jitc_math.h"
 
 namespace {
 

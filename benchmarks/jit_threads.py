@@ -1,5 +1,5 @@
 """One event vector through event_jitc_matvec on 1 and 2 threads (the rows are generated on all
-threads and added in order by one, torch_ops/cpu/jitc_rows_cpu.h; results are bitwise the same).
+threads and added in order by one, include/braintorch/kernels/jitc_rows.h; results are bitwise the same).
 
     PYTHONPATH=python_shim ~/.cache/braintorch/venv/bin/python benchmarks/jit_threads.py \\
         [--n 100000] [--fan-out 100] [--rate 0.1] [--threads 1 2] [--repeats 7] [--out DIR]

@@ -4,7 +4,13 @@
 #include "braintorch/ops/csr_matvec.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
+#include <c10/util/Exception.h>
 #include <torch/library.h>
+
+#include <string>
+
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 
@@ -17,8 +23,6 @@ at::Tensor csr_matvec(const at::Tensor& x, const at::Tensor& indptr, const at::T
   return op.call(x, indptr, indices, weights, n_post, transpose);
 }
 
-namespace detail {
-
 std::tuple<at::Tensor, at::Tensor> csr_matvec_backward(const at::Tensor& grad_out, const at::Tensor& x,
                                                        const at::Tensor& indptr, const at::Tensor& indices,
                                                        const at::Tensor& weights, int64_t n_post, bool transpose,
@@ -30,6 +34,8 @@ std::tuple<at::Tensor, at::Tensor> csr_matvec_backward(const at::Tensor& grad_ou
                                                                  const at::Tensor&, int64_t, bool, std::array<bool, 2>)>();
   return op.call(grad_out, x, indptr, indices, weights, n_post, transpose, output_mask);
 }
+
+namespace detail {
 
 EventCsrSizes check_csr_matvec_args(const char* op, const at::Tensor& x, const at::Tensor& indptr,
                                     const at::Tensor& indices, const at::Tensor& weights, int64_t n_post,
@@ -56,13 +62,7 @@ EventCsrSizes check_csr_matvec_backward_args(const at::Tensor& grad_out, const a
                                              const at::Tensor& weights, int64_t n_post, bool transpose) {
   constexpr const char* op = "braintorch::csr_matvec_backward";
   const auto s = check_csr_matvec_args(op, x, indptr, indices, weights, n_post, transpose);
-  TORCH_CHECK(grad_out.defined(), op, ": grad_out is undefined");
-  TORCH_CHECK(grad_out.is_floating_point(), op, ": grad_out must be floating point, got ", grad_out.scalar_type());
-  TORCH_CHECK(grad_out.device() == x.device(), op, ": grad_out is on ", grad_out.device(), " but x is on ",
-              x.device());
-  const auto expected = event_csr_output_shape(x, s.n_out);
-  TORCH_CHECK(grad_out.sizes() == at::IntArrayRef(expected), op, ": grad_out must have the output shape ",
-              at::IntArrayRef(expected), ", got ", grad_out.sizes());
+  check_grad_out(op, grad_out, x, "x", s.n_out);
   return s;
 }
 

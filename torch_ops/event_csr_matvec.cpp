@@ -5,9 +5,13 @@
 #include "braintorch/ops/event_csr_matvec.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
+#include <c10/util/Exception.h>
 #include <torch/library.h>
 
 #include <algorithm>
+
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 
@@ -20,8 +24,6 @@ at::Tensor event_csr_matvec(const at::Tensor& spikes, const at::Tensor& indptr, 
   return op.call(spikes, indptr, indices, weights, n_post, transpose);
 }
 
-namespace detail {
-
 std::tuple<at::Tensor, at::Tensor> event_csr_matvec_backward(const at::Tensor& grad_out, const at::Tensor& spikes,
                                                              const at::Tensor& indptr, const at::Tensor& indices,
                                                              const at::Tensor& weights, int64_t n_post,
@@ -33,6 +35,8 @@ std::tuple<at::Tensor, at::Tensor> event_csr_matvec_backward(const at::Tensor& g
                                                                  const at::Tensor&, int64_t, bool, std::array<bool, 2>)>();
   return op.call(grad_out, spikes, indptr, indices, weights, n_post, transpose, output_mask);
 }
+
+namespace detail {
 
 EventCsrSizes check_event_csr_matvec_args(const char* op, const at::Tensor& spikes, const at::Tensor& indptr,
                                           const at::Tensor& indices, const at::Tensor& weights, int64_t n_post,
@@ -93,15 +97,8 @@ EventCsrSizes check_event_csr_matvec_backward_args(const at::Tensor& grad_out, c
                                                    std::array<bool, 2> output_mask) {
   constexpr const char* op = "braintorch::event_csr_matvec_backward";
   const auto s = check_event_csr_matvec_args(op, spikes, indptr, indices, weights, n_post, transpose);
-  TORCH_CHECK(grad_out.defined(), op, ": grad_out is undefined");
-  TORCH_CHECK(grad_out.is_floating_point(), op, ": grad_out must be floating point, got ", grad_out.scalar_type());
-  TORCH_CHECK(grad_out.device() == spikes.device(), op, ": grad_out is on ", grad_out.device(), " but spikes is on ",
-              spikes.device());
-  const auto expected = event_csr_output_shape(spikes, s.n_out);
-  TORCH_CHECK(grad_out.sizes() == at::IntArrayRef(expected), op, ": grad_out must have the output shape ",
-              at::IntArrayRef(expected), ", got ", grad_out.sizes());
-  TORCH_CHECK(!output_mask[0] || spikes.is_floating_point(), op,
-              ": spikes is bool and has no gradient; output_mask[0] must be false");
+  check_grad_out(op, grad_out, spikes, "spikes", s.n_out);
+  check_no_bool_input_grad(op, output_mask[0], spikes);
   return s;
 }
 
@@ -141,12 +138,6 @@ void check_csr_ends_cpu(const char* op, const at::Tensor& indptr, int64_t nnz) {
       indptr.scalar_type() == at::kLong ? indptr.data_ptr<int64_t>()[n_pre] : indptr.data_ptr<int32_t>()[n_pre];
   TORCH_CHECK(first == 0, op, ": indptr[0] must be 0, got ", first);
   TORCH_CHECK(last == nnz, op, ": indptr[n_pre] = ", last, " must equal nnz = indices.numel() = ", nnz);
-}
-
-std::vector<int64_t> event_csr_output_shape(const at::Tensor& spikes, int64_t n_out) {
-  std::vector<int64_t> shape(spikes.sizes().begin(), spikes.sizes().end());
-  shape.back() = n_out;
-  return shape;
 }
 
 }  // namespace detail

@@ -4,9 +4,11 @@
 #include "braintorch/ops/event_dense_matvec.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
+#include <c10/util/Exception.h>
 #include <torch/library.h>
 
-#include <vector>
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 
@@ -17,8 +19,6 @@ at::Tensor event_dense_matvec(const at::Tensor& spikes, const at::Tensor& weight
   return op.call(spikes, weights, transpose);
 }
 
-namespace detail {
-
 std::tuple<at::Tensor, at::Tensor> event_dense_matvec_backward(const at::Tensor& grad_out, const at::Tensor& spikes,
                                                                const at::Tensor& weights, bool transpose,
                                                                std::array<bool, 2> output_mask) {
@@ -28,6 +28,8 @@ std::tuple<at::Tensor, at::Tensor> event_dense_matvec_backward(const at::Tensor&
                                                                  const at::Tensor&, bool, std::array<bool, 2>)>();
   return op.call(grad_out, spikes, weights, transpose, output_mask);
 }
+
+namespace detail {
 
 EventDenseSizes check_event_dense_args(const char* op, const at::Tensor& spikes, const at::Tensor& weights,
                                        bool transpose) {
@@ -65,16 +67,8 @@ EventDenseSizes check_event_dense_backward_args(const at::Tensor& grad_out, cons
                                                 std::array<bool, 2> output_mask) {
   constexpr const char* op = "braintorch::event_dense_matvec_backward";
   const auto s = check_event_dense_args(op, spikes, weights, transpose);
-  TORCH_CHECK(grad_out.defined(), op, ": grad_out is undefined");
-  TORCH_CHECK(grad_out.is_floating_point(), op, ": grad_out must be floating point, got ", grad_out.scalar_type());
-  TORCH_CHECK(grad_out.device() == spikes.device(), op, ": grad_out is on ", grad_out.device(), " but spikes is on ",
-              spikes.device());
-  std::vector<int64_t> expected(spikes.sizes().begin(), spikes.sizes().end());
-  expected.back() = s.n_out;
-  TORCH_CHECK(grad_out.sizes() == at::IntArrayRef(expected), op, ": grad_out must have the output shape ",
-              at::IntArrayRef(expected), ", got ", grad_out.sizes());
-  TORCH_CHECK(!output_mask[0] || spikes.is_floating_point(), op,
-              ": spikes is bool and has no gradient; output_mask[0] must be false");
+  check_grad_out(op, grad_out, spikes, "spikes", s.n_out);
+  check_no_bool_input_grad(op, output_mask[0], spikes);
   return s;
 }
 

@@ -4,9 +4,13 @@
 #include "braintorch/ops/fcn_matvec.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
+#include <c10/util/Exception.h>
 #include <torch/library.h>
 
 #include <algorithm>
+
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 
@@ -26,8 +30,6 @@ at::Tensor event_fcn_matvec(const at::Tensor& spikes, const at::Tensor& indices,
   return op.call(spikes, indices, weights, n_post, transpose);
 }
 
-namespace detail {
-
 std::tuple<at::Tensor, at::Tensor> fcn_matvec_backward(const at::Tensor& grad_out, const at::Tensor& x,
                                                        const at::Tensor& indices, const at::Tensor& weights,
                                                        int64_t n_post, bool transpose,
@@ -44,6 +46,8 @@ std::tuple<at::Tensor, at::Tensor> event_fcn_matvec_backward(const at::Tensor& g
       c10::Dispatcher::singleton().findSchemaOrThrow("braintorch::event_fcn_matvec_backward", "").typed<Bwd>();
   return op.call(grad_out, spikes, indices, weights, n_post, transpose, output_mask);
 }
+
+namespace detail {
 
 EventCsrSizes check_fcn_args(const char* op, bool events, const at::Tensor& x, const at::Tensor& indices,
                              const at::Tensor& weights, int64_t n_post, bool transpose) {
@@ -99,15 +103,8 @@ EventCsrSizes check_fcn_backward_args(const char* op, bool events, const at::Ten
                                       const at::Tensor& indices, const at::Tensor& weights, int64_t n_post,
                                       bool transpose, std::array<bool, 2> output_mask) {
   const auto s = check_fcn_args(op, events, x, indices, weights, n_post, transpose);
-  TORCH_CHECK(grad_out.defined(), op, ": grad_out is undefined");
-  TORCH_CHECK(grad_out.is_floating_point(), op, ": grad_out must be floating point, got ", grad_out.scalar_type());
-  TORCH_CHECK(grad_out.device() == x.device(), op, ": grad_out is on ", grad_out.device(), " but the input is on ",
-              x.device());
-  const auto expected = event_csr_output_shape(x, s.n_out);
-  TORCH_CHECK(grad_out.sizes() == at::IntArrayRef(expected), op, ": grad_out must have the output shape ",
-              at::IntArrayRef(expected), ", got ", grad_out.sizes());
-  TORCH_CHECK(!output_mask[0] || x.is_floating_point(), op,
-              ": spikes is bool and has no gradient; output_mask[0] must be false");
+  check_grad_out(op, grad_out, x, events ? "spikes" : "x", s.n_out);
+  check_no_bool_input_grad(op, output_mask[0], x);
   return s;
 }
 

@@ -4,10 +4,15 @@
 #include "braintorch/ops/jitc_matvec.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
+#include <c10/util/Exception.h>
 #include <torch/library.h>
 
 #include <cmath>
 #include <iomanip>
+
+#include "braintorch/kernels/jitc_math.h"
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 
@@ -39,8 +44,6 @@ at::Tensor jitc_to_dense(const at::Tensor& w0, const at::Tensor& w1, int64_t see
   return op.call(w0, w1, seed, prob, n_pre, n_post, kind);
 }
 
-namespace detail {
-
 std::tuple<at::Tensor, at::Tensor, at::Tensor> jitc_matvec_backward(
     const at::Tensor& grad_out, const at::Tensor& x, const at::Tensor& w0, const at::Tensor& w1, int64_t seed,
     double prob, int64_t n_pre, int64_t n_post, const std::string& kind, bool transpose, bool events,
@@ -53,12 +56,13 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> jitc_matvec_backward(
   return op.call(grad_out, x, w0, w1, seed, prob, n_pre, n_post, kind, transpose, events, output_mask);
 }
 
-int parse_jitc_kind(const char* op, const std::string& kind) {
-  if (kind == "homo") return 0;
-  if (kind == "uniform") return 1;
-  if (kind == "normal") return 2;
-  TORCH_CHECK(false, op, ": kind must be 'homo', 'uniform' or 'normal', got '", kind, "'");
+int parse_jitc_kind(const char* who, const std::string& kind) {
+  const int code = kernels::jitc::parse_kind(kind);
+  TORCH_CHECK(code >= 0, who, ": kind must be ", kernels::jitc::kKindNames, ", got '", kind, "'");
+  return code;
 }
+
+namespace detail {
 
 void check_jitc_weight_args(const char* op, const at::Tensor& w0, const at::Tensor& w1, double prob, int64_t n_pre,
                             int64_t n_post) {
@@ -115,13 +119,8 @@ JitcSizes check_jitc_backward_args(const at::Tensor& grad_out, const at::Tensor&
                                    std::array<bool, 3> output_mask) {
   constexpr const char* op = "braintorch::jitc_matvec_backward";
   const auto s = check_jitc_args(op, x, w0, w1, prob, n_pre, n_post, kind, transpose, events);
-  auto shape = x.sizes().vec();
-  shape.back() = s.n_out;
-  TORCH_CHECK(grad_out.defined() && grad_out.sizes() == at::IntArrayRef(shape), op,
-              ": grad_out must have the output shape ", at::IntArrayRef(shape));
-  TORCH_CHECK(grad_out.device() == x.device(), op, ": grad_out is on ", grad_out.device(), " but x is on ",
-              x.device(), "; all tensors must be on the same device");
-  TORCH_CHECK(!output_mask[0] || x.is_floating_point(), op, ": bool spikes have no gradient");
+  check_grad_out(op, grad_out, x, "x", s.n_out);
+  check_no_bool_input_grad(op, output_mask[0], x);
   return s;
 }
 

@@ -9,6 +9,8 @@
 
 #include <cmath>
 
+#include "torch_ops/op_checks.h"
+
 namespace braintorch::ops {
 
 void stdp_csr_update_(const at::Tensor& indptr, const at::Tensor& indices, at::Tensor& weights,

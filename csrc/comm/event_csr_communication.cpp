@@ -7,7 +7,7 @@
 
 #include <sstream>
 
-#include "torch_ops/kernels/event_csr_math.h"
+#include "braintorch/kernels/event_csr_math.h"
 
 namespace braintorch {
 

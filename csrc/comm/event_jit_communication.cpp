@@ -10,9 +10,10 @@
 #include <cmath>
 #include <sstream>
 
+#include "braintorch/common/parallel.h"
+#include "braintorch/kernels/jitc_math.h"
+#include "braintorch/kernels/jitc_rows.h"
 #include "braintorch/ops/jitc_matvec.h"
-#include "torch_ops/cpu/jitc_rows_cpu.h"
-#include "torch_ops/kernels/jitc_math.h"
 
 namespace braintorch {
 
@@ -23,7 +24,7 @@ EventJitCommunication::EventJitCommunication(int64_t n_pre, int64_t n_post, Even
   TORCH_CHECK(std::isfinite(opts_.prob) && opts_.prob > 0 && opts_.prob <= 1,
               "EventJitCommunication: prob must be in (0, 1], got ", opts_.prob);
   TORCH_CHECK(std::isfinite(opts_.w0) && std::isfinite(opts_.w1), "EventJitCommunication: w0 and w1 must be finite");
-  kind_ = ops::detail::parse_jitc_kind("EventJitCommunication", opts_.kind);  // names the valid kinds
+  kind_ = ops::parse_jitc_kind("EventJitCommunication", opts_.kind);  // the operators' error for a bad kind
   const auto f64 = at::TensorOptions().dtype(at::kDouble);
   w0_ = register_parameter("w0", at::scalar_tensor(opts_.w0, f64), /*requires_grad=*/false);
   w1_ = register_parameter("w1", at::scalar_tensor(opts_.w1, f64), /*requires_grad=*/false);
@@ -41,7 +42,7 @@ void EventJitCommunication::deliver(const SpikeList& spikes, int64_t pre_start, 
   // The rows of the neurons that spiked are regenerated and added straight into the synapse state, in
   // spike-list order (ascending), as EventCSRCommunication adds its stored rows: no (rows, n_pre) event
   // matrix to scan and no n_post temporary to zero and add per step (benchmarks/README.md "Scaling").
-  // The rows are generated on all threads where that pays, and added in order (jitc_rows_cpu.h), so the
+  // The rows are generated on all threads where that pays, and added in order (kernels/jitc_rows.h), so the
   // state is bitwise the same for any thread count. The weights are those of event_jitc_matvec: the
   // same walk, w0 and w1 rounded to the state dtype first.
   const auto p = kernels::jitc::make_params(uint64_t(opts_.seed), opts_.prob, n_pre_, n_post_, kind_);
@@ -51,9 +52,9 @@ void EventJitCommunication::deliver(const SpikeList& spikes, int64_t pre_start, 
     kernels::jitc::dispatch_kind(p.kind, [&](auto kind) {
       auto deliver_row = [&](int64_t b) {
         const auto [rows, count] = spikes.range(b, pre_start, pre_start + n_pre_);
-        ops::jitc_cpu::add_rows<decltype(kind)::value, /*EVENTS=*/true>(
+        kernels::jitc::add_rows<decltype(kind)::value, /*EVENTS=*/true>(
             p, count, [&](int64_t k) { return int64_t(rows[k]) - pre_start; }, [](int64_t) { return scalar_t(1); },
-            w0, w1, opts_.prob * double(n_post_), o + b * n_post_);
+            w0, w1, opts_.prob * double(n_post_), o + b * n_post_, AtenThreadTeam{});
       };
       // One batch row: its rows are generated on all threads (add_rows). Several: one batch row per task
       // (add_rows then runs serially inside the task). Either way each output sums in spike order.

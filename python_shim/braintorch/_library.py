@@ -66,8 +66,10 @@ def check_same_device(op: str, **tensors: torch.Tensor) -> None:
 
 
 def check_grad_out(op: str, grad_out: torch.Tensor, x: torch.Tensor, n_out) -> None:
-    """For the backward fake kernels: grad_out has the forward output's shape (x.shape[:-1] + (n_out,))
-    and x's device, as the C++ backward kernels require."""
+    """For the backward fake kernels: grad_out is floating point, with the forward output's shape
+    (x.shape[:-1] + (n_out,)) and x's device, as the C++ backward kernels require."""
+    torch._check(grad_out.dtype.is_floating_point,
+                 lambda: f"{op}: grad_out must be floating point, got {grad_out.dtype}")
     expected = (*x.shape[:-1], n_out)
     torch._check(len(grad_out.shape) == len(expected) and all(a == b for a, b in zip(grad_out.shape, expected)),
                  lambda: f"{op}: grad_out must have the output shape {tuple(expected)}, got {tuple(grad_out.shape)}")

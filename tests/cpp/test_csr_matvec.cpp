@@ -123,7 +123,7 @@ TEST(CsrMatvec, BitwiseIdenticalAcrossThreadCounts) {
     auto g = make_values({5, transpose ? 300 : 200}, 24, at::kFloat);
     auto run = [&] {
       auto out = csr_matvec(x, indptr, indices, w, 200, transpose);
-      auto [gx, gw] = braintorch::ops::detail::csr_matvec_backward(g, x, indptr, indices, w, 200, transpose,
+      auto [gx, gw] = braintorch::ops::csr_matvec_backward(g, x, indptr, indices, w, 200, transpose,
                                                                    {true, true});
       return std::vector<at::Tensor>{out, gx, gw};
     };
@@ -144,8 +144,8 @@ TEST(CsrMatvec, CudaMatchesCpu) {
       auto cpu = csr_matvec(x, indptr, indices, w, 90, transpose);
       auto cuda = csr_matvec(x.cuda(), indptr.cuda(), indices.cuda(), w.cuda(), 90, transpose);
       EXPECT_TRUE(at::allclose(cuda.cpu(), cpu, 1e-10, 1e-10));
-      auto [gx, gw] = braintorch::ops::detail::csr_matvec_backward(g, x, indptr, indices, w, 90, transpose, {true, true});
-      auto [cgx, cgw] = braintorch::ops::detail::csr_matvec_backward(g.cuda(), x.cuda(), indptr.cuda(), indices.cuda(),
+      auto [gx, gw] = braintorch::ops::csr_matvec_backward(g, x, indptr, indices, w, 90, transpose, {true, true});
+      auto [cgx, cgw] = braintorch::ops::csr_matvec_backward(g.cuda(), x.cuda(), indptr.cuda(), indices.cuda(),
                                                                      w.cuda(), 90, transpose, {true, true});
       EXPECT_TRUE(at::allclose(cgx.cpu(), gx, 1e-10, 1e-10));
       EXPECT_TRUE(at::allclose(cgw.cpu(), gw, 1e-10, 1e-10));

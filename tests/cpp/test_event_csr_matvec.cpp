@@ -299,7 +299,7 @@ TEST(EventCsrMatvec, BoolSpikesGetNoGradient) {
   EXPECT_FALSE(s.requires_grad());
   // Asking the backward op for a bool-spike gradient is an error naming spikes.
   const auto msg = message_of([&] {
-    braintorch::ops::detail::event_csr_matvec_backward(torch::ones({5}, torch::kDouble), s,
+    braintorch::ops::event_csr_matvec_backward(torch::ones({5}, torch::kDouble), s,
                                                        to_tensor(c.indptr, at::kLong), to_tensor(c.indices, at::kLong),
                                                        w.detach(), 5, false, {true, true});
   });
@@ -310,13 +310,13 @@ TEST(EventCsrMatvec, BackwardOpReturnsEmptyForUnrequestedGradients) {
   const Csr c = random_csr(6, 5, 0.5, 61);
   auto s = make_spikes({2, 6}, Pattern::Random, 62, at::kFloat);
   auto w = weights_tensor(random_weights(c.nnz(), 63), at::kFloat);
-  auto [gs, gw] = braintorch::ops::detail::event_csr_matvec_backward(
+  auto [gs, gw] = braintorch::ops::event_csr_matvec_backward(
       torch::ones({2, 5}), s, to_tensor(c.indptr, at::kLong), to_tensor(c.indices, at::kInt), w, 5, false,
       {false, true});
   EXPECT_EQ(gs.numel(), 0);
   EXPECT_EQ(gs.scalar_type(), at::kFloat);
   EXPECT_EQ(gw.sizes(), w.sizes());
-  auto [gs2, gw2] = braintorch::ops::detail::event_csr_matvec_backward(
+  auto [gs2, gw2] = braintorch::ops::event_csr_matvec_backward(
       torch::ones({2, 5}), s, to_tensor(c.indptr, at::kLong), to_tensor(c.indices, at::kInt), w, 5, false,
       {true, false});
   EXPECT_EQ(gs2.sizes(), s.sizes());
@@ -600,8 +600,8 @@ TEST(EventCsrMatvecCuda, MatchesCpu) {
           auto g = torch::randn(out_cpu.sizes(), torch::kDouble);
           const std::array<bool, 2> mask = {st != at::kBool, true};
           auto [gs_cpu, gw_cpu] =
-              braintorch::ops::detail::event_csr_matvec_backward(g, s, indptr, indices, w, 200, transpose, mask);
-          auto [gs_cuda, gw_cuda] = braintorch::ops::detail::event_csr_matvec_backward(
+              braintorch::ops::event_csr_matvec_backward(g, s, indptr, indices, w, 200, transpose, mask);
+          auto [gs_cuda, gw_cuda] = braintorch::ops::event_csr_matvec_backward(
               g.to(cuda), s.to(cuda), indptr.to(cuda), indices.to(cuda), w.to(cuda), 200, transpose, mask);
           EXPECT_TRUE(at::allclose(gs_cuda.cpu(), gs_cpu, 1e-6, 1e-6));  // float spikes: cast after the sum
           EXPECT_TRUE(at::allclose(gw_cuda.cpu(), gw_cpu, 1e-9, 1e-9));

@@ -99,7 +99,7 @@ TEST(EventDenseMatvec, BitwiseIdenticalAcrossThreadCounts) {
     auto g = make_values({5, transpose ? 300 : 700}, 83, at::kFloat);
     auto run = [&] {
       auto out = event_dense_matvec(s, W, transpose);
-      auto [gs, gw] = braintorch::ops::detail::event_dense_matvec_backward(g, s, W, transpose, {true, true});
+      auto [gs, gw] = braintorch::ops::event_dense_matvec_backward(g, s, W, transpose, {true, true});
       return std::vector<at::Tensor>{out, gs, gw};
     };
     auto a = with_threads(1, run), b = with_threads(2, run);
@@ -119,9 +119,9 @@ TEST(EventDenseMatvec, CudaMatchesCpu) {
       EXPECT_TRUE(at::allclose(cuda.cpu(), cpu, 1e-10, 1e-10));
       if (!transpose) EXPECT_TRUE(at::equal(cuda.cpu(), cpu));  // same summation order
       const bool fs = st != at::kBool;
-      auto [gs, gw] = braintorch::ops::detail::event_dense_matvec_backward(g, s, W, transpose, {fs, true});
+      auto [gs, gw] = braintorch::ops::event_dense_matvec_backward(g, s, W, transpose, {fs, true});
       auto [cgs, cgw] =
-          braintorch::ops::detail::event_dense_matvec_backward(g.cuda(), s.cuda(), W.cuda(), transpose, {fs, true});
+          braintorch::ops::event_dense_matvec_backward(g.cuda(), s.cuda(), W.cuda(), transpose, {fs, true});
       if (fs) EXPECT_TRUE(at::allclose(cgs.cpu(), gs, 1e-10, 1e-10));
       EXPECT_TRUE(at::allclose(cgw.cpu(), gw, 1e-10, 1e-10));
     }

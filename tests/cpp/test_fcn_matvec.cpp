@@ -166,8 +166,8 @@ TEST(FcnMatvec, BitwiseIdenticalAcrossThreadCounts) {
       auto run = [&] {
         auto out = events_op ? event_fcn_matvec(x, idx, w, 2000, transpose) : fcn_matvec(x, idx, w, 2000, transpose);
         auto [gx, gw] = events_op
-                            ? braintorch::ops::detail::event_fcn_matvec_backward(g, x, idx, w, 2000, transpose, {true, true})
-                            : braintorch::ops::detail::fcn_matvec_backward(g, x, idx, w, 2000, transpose, {true, true});
+                            ? braintorch::ops::event_fcn_matvec_backward(g, x, idx, w, 2000, transpose, {true, true})
+                            : braintorch::ops::fcn_matvec_backward(g, x, idx, w, 2000, transpose, {true, true});
         return std::vector<at::Tensor>{out, gx, gw};
       };
       auto a = with_threads(1, run), b = with_threads(2, run);
@@ -191,8 +191,8 @@ TEST(FcnMatvec, CudaMatchesCpu) {
           return events_op ? event_fcn_matvec(a, i, ww, 90, transpose) : fcn_matvec(a, i, ww, 90, transpose);
         };
         auto bwd = [&](const at::Tensor& gg, const at::Tensor& a, const at::Tensor& i, const at::Tensor& ww) {
-          return events_op ? braintorch::ops::detail::event_fcn_matvec_backward(gg, a, i, ww, 90, transpose, {true, true})
-                           : braintorch::ops::detail::fcn_matvec_backward(gg, a, i, ww, 90, transpose, {true, true});
+          return events_op ? braintorch::ops::event_fcn_matvec_backward(gg, a, i, ww, 90, transpose, {true, true})
+                           : braintorch::ops::fcn_matvec_backward(gg, a, i, ww, 90, transpose, {true, true});
         };
         EXPECT_TRUE(at::allclose(fwd(x.cuda(), idx.cuda(), w.cuda()).cpu(), fwd(x, idx, w), 1e-10, 1e-10));
         auto [gx, gw] = bwd(g, x, idx, w);

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "braintorch/ops/jitc_matvec.h"
-#include "torch_ops/kernels/jitc_math.h"
+#include "braintorch/kernels/jitc_math.h"
 
 namespace {
 
@@ -326,9 +326,9 @@ TEST(JitcOps, MaterialisedMatrixIsBitwiseReproducible) {
 }
 
 // One input vector: its rows are generated on all threads in blocks of 256 and added in row order by
-// one thread (cpu/jitc_rows_cpu.h), so the product must be bitwise the 1-thread product for any
-// thread count. Sizes are large enough for the threads to be used (>= 4096 expected synapses, several
-// blocks, a last partial block), float and event inputs, both dtypes.
+// one thread (include/braintorch/kernels/jitc_rows.h), so the product must be bitwise the 1-thread
+// product for any thread count. Sizes are large enough for the threads to be used (>= 4096 expected
+// synapses, several blocks, a last partial block), float and event inputs, both dtypes.
 TEST(JitcOps, OneVectorIsBitwiseTheSameForAnyThreadCount) {
   const int threads = at::get_num_threads();
   const int64_t n_pre = 1300, n_post = 400;
@@ -437,6 +437,32 @@ TEST(JitcOps, InvalidArgumentsNameTheArgument) {
   expect([&] { jitc_matvec(x > 0, w0, w1, 1, 0.5, 6, 4); }, "x must have the dtype of w0");
   expect([&] { jitc_matvec(x.to(at::kDouble), w0, w1, 1, 0.5, 6, 4); }, "x must have the dtype of w0");
   expect([&] { event_jitc_matvec(torch::ones({6}, torch::kInt), w0, w1, 1, 0.5, 6, 4); }, "spikes must be bool");
+}
+
+// As every backward op, the backward of the JIT products refuses a grad_out that is no gradient (an
+// integer or bool tensor), naming it, for float and event inputs alike.
+TEST(JitcOps, BackwardRefusesAnIntegerOrBoolGradOut) {
+  const auto w0 = scalar(0.5, at::kDouble), w1 = scalar(1.5, at::kDouble);
+  const auto x = torch::rand({2, 6}, torch::kDouble);
+  for (bool events : {false, true})
+    for (auto dtype : {at::kLong, at::kInt, at::kBool}) {
+      SCOPED_TRACE(std::string(events ? "events " : "float ") + c10::toString(dtype));
+      const auto grad_out = torch::ones({2, 4}, torch::dtype(dtype));
+      const auto msg = message_of([&] {
+        braintorch::ops::jitc_matvec_backward(grad_out, x, w0, w1, 1, 0.5, 6, 4, "uniform", false, events,
+                                              {true, true, true});
+      });
+      EXPECT_NE(msg.find("braintorch::jitc_matvec_backward: grad_out must be floating point, got " +
+                         std::string(c10::toString(dtype))),
+                std::string::npos)
+          << msg;
+    }
+  // A floating grad_out of any precision is accepted (the gradient is computed in the dtype of w0).
+  const auto [gx, gw0, gw1] = braintorch::ops::jitc_matvec_backward(torch::ones({2, 4}, torch::kFloat), x, w0, w1, 1,
+                                                                    0.5, 6, 4, "uniform", false, false,
+                                                                    {true, true, true});
+  EXPECT_EQ(gx.sizes(), x.sizes());
+  EXPECT_EQ(gw0.scalar_type(), at::kDouble);
 }
 
 // ------------------------------------------------------------------ CUDA

@@ -221,6 +221,25 @@ def test_bad_input_errors_name_the_argument(change, message):
         OPS.jitc_matvec.default(*args.values())
 
 
+@pytest.mark.parametrize("device", ["cpu", "meta"])  # meta: the fake kernel
+@pytest.mark.parametrize("dtype", [torch.int64, torch.int32, torch.bool])
+@pytest.mark.parametrize("events", [False, True])
+def test_backward_op_refuses_a_grad_out_that_is_not_floating_point(device, dtype, events):
+    # As every backward op: an integer or bool grad_out is no gradient, and the error names it.
+    w0, w1 = (t.to(device) for t in params("uniform"))
+    x = torch.rand(2, 5, dtype=torch.float64, device=device)
+    grad_out = torch.ones(2, 3, dtype=dtype, device=device)
+    with pytest.raises(RuntimeError, match="braintorch::jitc_matvec_backward: grad_out must be floating point"):
+        OPS.jitc_matvec_backward.default(grad_out, x, w0, w1, 1, 0.5, 5, 3, "uniform", False, events,
+                                         [True, True, True])
+    # The same message as the other backward ops give.
+    with pytest.raises(RuntimeError, match="event_csr_matvec_backward: grad_out must be floating point"):
+        OPS.event_csr_matvec_backward.default(grad_out, x, torch.tensor([0, 1, 1, 2, 2, 3], device=device),
+                                              torch.tensor([0, 2, 1], device=device),
+                                              torch.ones(3, dtype=torch.float64, device=device), 3, False,
+                                              [True, True])
+
+
 # ---------------------------------------------------------------- layers
 
 

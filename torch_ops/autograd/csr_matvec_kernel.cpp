@@ -28,7 +28,7 @@ class CsrMatvecFunction : public torch::autograd::Function<CsrMatvecFunction> {
     const bool need_x = ctx->needs_input_grad(0), need_w = ctx->needs_input_grad(3);
     at::Tensor grad_x, grad_w;
     if (grad_outputs[0].defined() && (need_x || need_w)) {
-      auto [gx, gw] = detail::csr_matvec_backward(grad_outputs[0], saved[0], saved[1], saved[2], saved[3],
+      auto [gx, gw] = csr_matvec_backward(grad_outputs[0], saved[0], saved[1], saved[2], saved[3],
                                                   ctx->saved_data["n_post"].toInt(),
                                                   ctx->saved_data["transpose"].toBool(), {need_x, need_w});
       if (need_x) grad_x = gx;
@@ -44,7 +44,7 @@ class CsrMatvecBackwardFunction : public torch::autograd::Function<CsrMatvecBack
                                const at::Tensor& indptr, const at::Tensor& indices, const at::Tensor& weights,
                                int64_t n_post, bool transpose, std::array<bool, 2> output_mask) {
     at::AutoDispatchBelowADInplaceOrView guard;
-    auto [gx, gw] = detail::csr_matvec_backward(grad_out, x, indptr, indices, weights, n_post, transpose, output_mask);
+    auto [gx, gw] = csr_matvec_backward(grad_out, x, indptr, indices, weights, n_post, transpose, output_mask);
     return {gx, gw};
   }
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {

@@ -37,7 +37,7 @@ class EventCsrMatvecFunction : public torch::autograd::Function<EventCsrMatvecFu
     const bool need_weights = ctx->needs_input_grad(3);
     at::Tensor grad_spikes, grad_weights;
     if (grad_outputs[0].defined() && (need_spikes || need_weights)) {
-      auto [gs, gw] = detail::event_csr_matvec_backward(grad_outputs[0], spikes, saved[1], saved[2], weights,
+      auto [gs, gw] = event_csr_matvec_backward(grad_outputs[0], spikes, saved[1], saved[2], weights,
                                                         ctx->saved_data["n_post"].toInt(),
                                                         ctx->saved_data["transpose"].toBool(),
                                                         {need_spikes, need_weights});
@@ -56,7 +56,7 @@ class EventCsrMatvecBackwardFunction : public torch::autograd::Function<EventCsr
                                const at::Tensor& indptr, const at::Tensor& indices, const at::Tensor& weights,
                                int64_t n_post, bool transpose, std::array<bool, 2> output_mask) {
     at::AutoDispatchBelowADInplaceOrView guard;
-    auto [gs, gw] = detail::event_csr_matvec_backward(grad_out, spikes, indptr, indices, weights, n_post, transpose,
+    auto [gs, gw] = event_csr_matvec_backward(grad_out, spikes, indptr, indices, weights, n_post, transpose,
                                                       output_mask);
     return {gs, gw};
   }

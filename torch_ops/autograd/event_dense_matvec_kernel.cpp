@@ -27,7 +27,7 @@ class EventDenseMatvecFunction : public torch::autograd::Function<EventDenseMatv
     const bool need_w = ctx->needs_input_grad(1);
     at::Tensor grad_s, grad_w;
     if (grad_outputs[0].defined() && (need_s || need_w)) {
-      auto [gs, gw] = detail::event_dense_matvec_backward(grad_outputs[0], saved[0], saved[1],
+      auto [gs, gw] = event_dense_matvec_backward(grad_outputs[0], saved[0], saved[1],
                                                           ctx->saved_data["transpose"].toBool(), {need_s, need_w});
       if (need_s) grad_s = gs;
       if (need_w) grad_w = gw;
@@ -41,7 +41,7 @@ class EventDenseMatvecBackwardFunction : public torch::autograd::Function<EventD
   static variable_list forward(AutogradContext* ctx, const at::Tensor& grad_out, const at::Tensor& spikes,
                                const at::Tensor& weights, bool transpose, std::array<bool, 2> output_mask) {
     at::AutoDispatchBelowADInplaceOrView guard;
-    auto [gs, gw] = detail::event_dense_matvec_backward(grad_out, spikes, weights, transpose, output_mask);
+    auto [gs, gw] = event_dense_matvec_backward(grad_out, spikes, weights, transpose, output_mask);
     return {gs, gw};
   }
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {

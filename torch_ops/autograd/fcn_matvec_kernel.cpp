@@ -23,8 +23,8 @@ template <bool EVENTS>
 std::tuple<at::Tensor, at::Tensor> call_backward(const at::Tensor& g, const at::Tensor& x, const at::Tensor& indices,
                                                  const at::Tensor& weights, int64_t n_post, bool transpose,
                                                  std::array<bool, 2> mask) {
-  return EVENTS ? detail::event_fcn_matvec_backward(g, x, indices, weights, n_post, transpose, mask)
-                : detail::fcn_matvec_backward(g, x, indices, weights, n_post, transpose, mask);
+  return EVENTS ? event_fcn_matvec_backward(g, x, indices, weights, n_post, transpose, mask)
+                : fcn_matvec_backward(g, x, indices, weights, n_post, transpose, mask);
 }
 
 template <bool EVENTS>

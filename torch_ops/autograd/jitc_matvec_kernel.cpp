@@ -40,7 +40,7 @@ class JitcMatvecFunction : public torch::autograd::Function<JitcMatvecFunction> 
     const bool need_w0 = ctx->needs_input_grad(1), need_w1 = ctx->needs_input_grad(2);
     at::Tensor gx, gw0, gw1;
     if (grad_outputs[0].defined() && (need_x || need_w0 || need_w1)) {
-      auto [a, b, c] = detail::jitc_matvec_backward(
+      auto [a, b, c] = jitc_matvec_backward(
           grad_outputs[0], x, saved[1], saved[2], ctx->saved_data["seed"].toInt(), ctx->saved_data["prob"].toDouble(),
           ctx->saved_data["n_pre"].toInt(), ctx->saved_data["n_post"].toInt(),
           ctx->saved_data["kind"].toStringRef(), ctx->saved_data["transpose"].toBool(),
@@ -61,7 +61,7 @@ class JitcMatvecBackwardFunction : public torch::autograd::Function<JitcMatvecBa
                                int64_t n_post, const std::string& kind, bool transpose, bool events,
                                std::array<bool, 3> output_mask) {
     at::AutoDispatchBelowADInplaceOrView guard;
-    auto [a, b, c] = detail::jitc_matvec_backward(grad_out, x, w0, w1, seed, prob, n_pre, n_post, kind, transpose,
+    auto [a, b, c] = jitc_matvec_backward(grad_out, x, w0, w1, seed, prob, n_pre, n_post, kind, transpose,
                                                   events, output_mask);
     return {a, b, c};
   }

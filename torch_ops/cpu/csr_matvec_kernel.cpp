@@ -1,13 +1,13 @@
 // CPU kernels of braintorch::csr_matvec and its backward (loops shared with the ELL products in
 // cpu/row_sparse_cpu.h; bitwise identical results for any thread count).
-#include <ATen/ops/empty.h>
-#include <ATen/ops/full.h>
 #include <ATen/ops/zeros.h>
+#include <c10/util/Exception.h>
 #include <torch/library.h>
 
-#include "braintorch/ops/csr_matvec.h"
+#include "braintorch/kernels/row_layouts.h"
 #include "torch_ops/cpu/row_sparse_cpu.h"
-#include "torch_ops/kernels/row_layouts.h"
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 namespace {
@@ -24,7 +24,7 @@ at::Tensor csr_matvec_cpu(const at::Tensor& x_in, const at::Tensor& indptr_in, c
   const auto weights = weights_in.contiguous();
   check_csr_structure_cpu(op, indptr, indices, n_post);
 
-  auto out = at::zeros(event_csr_output_shape(x, s.n_out), weights.options());
+  auto out = at::zeros(output_shape(x, s.n_out), weights.options());
   if (out.numel() == 0 || s.nnz == 0) return out;
   dispatch_csr_index_types(indptr, indices, [&](auto ptr_v, auto idx_v) {
     using ptr_t = decltype(ptr_v);
@@ -54,12 +54,7 @@ std::tuple<at::Tensor, at::Tensor> csr_matvec_backward_cpu(const at::Tensor& gra
   const auto weights = weights_in.contiguous();
   const auto g = grad_out_in.to(weights.scalar_type()).contiguous();
   check_csr_structure_cpu(op, indptr, indices, n_post);
-
-  at::Tensor grad_x = at::empty({0}, weights.options());
-  at::Tensor grad_weights = at::empty({0}, weights.options());
-  at::Tensor gw;
-  if (output_mask[0]) grad_x = at::zeros(x.sizes(), weights.options());
-  if (output_mask[1]) gw = at::zeros({s.nnz}, weights.options());
+  InputAndWeightGrads grads(x, weights, s.nnz, output_mask);
 
   dispatch_csr_index_types(indptr, indices, [&](auto ptr_v, auto idx_v) {
     using ptr_t = decltype(ptr_v);
@@ -68,19 +63,15 @@ std::tuple<at::Tensor, at::Tensor> csr_matvec_backward_cpu(const at::Tensor& gra
       using scalar_t = decltype(w_v);
       const kernels::CsrRows<ptr_t> rows{indptr.data_ptr<ptr_t>()};
       const index_t* jp = indices.data_ptr<index_t>();
-      if (output_mask[0] && grad_x.numel() > 0 && s.nnz > 0)
+      if (output_mask[0] && grads.gx.numel() > 0 && s.nnz > 0)
         row_sparse_cpu::input_grad(g.data_ptr<scalar_t>(), jp, weights.data_ptr<scalar_t>(), rows, s, transpose,
-                                   grad_x.data_ptr<scalar_t>());
+                                   grads.gx.data_ptr<scalar_t>());
       if (output_mask[1] && s.nnz > 0)
         row_sparse_cpu::weight_grad<false>(x.data_ptr<scalar_t>(), g.data_ptr<scalar_t>(), jp, rows, s, transpose,
-                                           gw.data_ptr<scalar_t>());
-      if (output_mask[1])
-        grad_weights = s.homogeneous ? at::full(weights.sizes(), row_sparse_cpu::serial_sum(gw.data_ptr<scalar_t>(), s.nnz),
-                                                weights.options())
-                                     : gw.view(weights.sizes());
+                                           grads.gw.data_ptr<scalar_t>());
     });
   });
-  return {grad_x, grad_weights};
+  return grads.results(x, weights, s.homogeneous);
 }
 
 }  // namespace

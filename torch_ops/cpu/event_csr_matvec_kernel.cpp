@@ -6,29 +6,20 @@
 // batch row is not split over threads: split by input rows it would change the order of the float
 // additions; split by output columns (which keeps it) it gained 1.08-1.24x on two threads at 10% spikes
 // and lost at 1% in a standalone measurement (benchmarks/csr_column_split.cpp, benchmarks/README.md).
-#include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
-#include <ATen/ops/empty.h>
-#include <ATen/ops/full.h>
 #include <ATen/ops/zeros.h>
+#include <c10/util/Exception.h>
 #include <torch/library.h>
 
-#include <algorithm>
-
-#include "braintorch/ops/event_csr_matvec.h"
-#include "torch_ops/kernels/event_csr_math.h"
+#include "braintorch/kernels/event_csr_math.h"
+#include "torch_ops/cpu/grain.h"
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 namespace {
 
 using namespace detail;
-
-// Work items of roughly GRAIN_SIZE synapse visits per task.
-int64_t grain_for(int64_t work_per_item) {
-  return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(1, work_per_item));
-}
-
-int64_t avg_row_length(const EventCsrSizes& s) { return s.n_pre > 0 ? s.nnz / s.n_pre + 1 : 1; }
 
 at::Tensor event_csr_matvec_cpu(const at::Tensor& spikes_in, const at::Tensor& indptr_in,
                                 const at::Tensor& indices_in, const at::Tensor& weights_in, int64_t n_post,
@@ -48,7 +39,7 @@ at::Tensor event_csr_matvec_cpu(const at::Tensor& spikes_in, const at::Tensor& i
   // With n_post = 0 no index is valid, whether or not a row that holds one is read.
   TORCH_CHECK(s.nnz == 0 || n_post > 0, op, ": indices must lie in [0, n_post), but n_post = 0 and nnz = ", s.nnz);
 
-  auto out = at::zeros(event_csr_output_shape(spikes, s.n_out), weights.options());
+  auto out = at::zeros(output_shape(spikes, s.n_out), weights.options());
   if (out.numel() == 0 || s.nnz == 0) return out;
 
   dispatch_csr_index_types(indptr, indices, [&](auto ptr_v, auto idx_v) {
@@ -115,14 +106,7 @@ std::tuple<at::Tensor, at::Tensor> event_csr_matvec_backward_cpu(const at::Tenso
   // The gradient is computed in the weights dtype (the forward output dtype).
   const auto g = grad_out_in.to(weights.scalar_type()).contiguous();
   check_csr_structure_cpu(op, indptr, indices, n_post);
-
-  // Not requested: an empty (0,) tensor of the weights dtype (the documented convention).
-  at::Tensor grad_spikes = at::empty({0}, weights.options());
-  at::Tensor grad_weights = at::empty({0}, weights.options());
-  at::Tensor gs;  // grad_spikes in the weights dtype, cast to the spikes dtype at the end
-  at::Tensor gw;  // per-synapse weight gradient (nnz)
-  if (output_mask[0]) gs = at::zeros(spikes.sizes(), weights.options());
-  if (output_mask[1]) gw = at::zeros({s.nnz}, weights.options());
+  InputAndWeightGrads grads(spikes, weights, s.nnz, output_mask);
 
   dispatch_csr_index_types(indptr, indices, [&](auto ptr_v, auto idx_v) {
     using ptr_t = decltype(ptr_v);
@@ -135,8 +119,8 @@ std::tuple<at::Tensor, at::Tensor> event_csr_matvec_backward_cpu(const at::Tenso
       const scalar_t* go = g.data_ptr<scalar_t>();
 
       // ---- input gradient (straight-through: the transposed float product)
-      if (output_mask[0] && gs.numel() > 0 && s.nnz > 0) {
-        scalar_t* gsp = gs.data_ptr<scalar_t>();
+      if (output_mask[0] && grads.gx.numel() > 0 && s.nnz > 0) {
+        scalar_t* gsp = grads.gx.data_ptr<scalar_t>();
         if (!transpose) {
           // grad_s[b, i] = sum_{k in row i} w_k g[b, idx_k]: a gather, independent per (b, i).
           at::parallel_for(0, s.batch * s.n_pre, grain_for(avg_row_length(s)),
@@ -160,7 +144,7 @@ std::tuple<at::Tensor, at::Tensor> event_csr_matvec_backward_cpu(const at::Tenso
       // ---- weight gradient, per synapse; every CSR row's synapses are owned by one thread and each
       // synapse sums over the batch in order.
       if (output_mask[1] && s.nnz > 0) {
-        scalar_t* gwp = gw.data_ptr<scalar_t>();
+        scalar_t* gwp = grads.gw.data_ptr<scalar_t>();
         dispatch_spike_type(spikes.scalar_type(), [&](auto in_v) {
           using input_t = decltype(in_v);
           const input_t* x = spikes.data_ptr<input_t>();
@@ -188,23 +172,7 @@ std::tuple<at::Tensor, at::Tensor> event_csr_matvec_backward_cpu(const at::Tenso
       }
     });
   });
-
-  if (output_mask[0]) grad_spikes = gs.to(spikes.scalar_type());
-  if (output_mask[1]) {
-    if (s.homogeneous) {
-      // The shared weight receives the sum over all synapses, summed serially in synapse order (in
-      // double) so the result does not depend on the thread count.
-      double total = 0;
-      AT_DISPATCH_FLOATING_TYPES(gw.scalar_type(), "event_csr_matvec_backward_cpu", [&] {
-        const scalar_t* p = gw.data_ptr<scalar_t>();
-        for (int64_t k = 0; k < s.nnz; ++k) total += double(p[k]);
-      });
-      grad_weights = at::full(weights.sizes(), total, weights.options());
-    } else {
-      grad_weights = gw.view(weights.sizes());
-    }
-  }
-  return {grad_spikes, grad_weights};
+  return grads.results(spikes, weights, s.homogeneous);
 }
 
 }  // namespace

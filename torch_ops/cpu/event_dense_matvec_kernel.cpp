@@ -6,16 +6,16 @@
 // row, one output entry, one row of the weight gradient); every entry is summed in ascending row (or
 // batch) order, so results are bitwise identical for any thread count.
 #include <ATen/Parallel.h>
-#include <ATen/ops/empty.h>
 #include <ATen/ops/zeros.h>
 #include <torch/library.h>
 
 #include <algorithm>
 #include <vector>
 
-#include "braintorch/ops/event_csr_matvec.h"
-#include "braintorch/ops/event_dense_matvec.h"
-#include "torch_ops/kernels/event_dense_math.h"
+#include "braintorch/kernels/event_dense_math.h"
+#include "torch_ops/cpu/grain.h"
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 namespace {
@@ -24,10 +24,6 @@ using namespace detail;
 
 // Output columns per work item of the row-accumulating loops.
 constexpr int64_t kColumnBlock = 256;
-
-int64_t grain_for(int64_t work_per_item) {
-  return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(1, work_per_item));
-}
 
 // The event positions of every batch row of x (batch, n): a flat ascending list with offsets.
 template <typename input_t>
@@ -47,7 +43,7 @@ at::Tensor event_dense_matvec_cpu(const at::Tensor& spikes_in, const at::Tensor&
   const auto s = check_event_dense_args(op, spikes_in, weights_in, transpose);
   const auto spikes = spikes_in.contiguous();
   const auto weights = weights_in.contiguous();
-  auto out = at::zeros(event_csr_output_shape(spikes, s.n_out), weights.options());
+  auto out = at::zeros(output_shape(spikes, s.n_out), weights.options());
   if (out.numel() == 0 || s.n_in == 0) return out;
 
   dispatch_weight_type(weights.scalar_type(), [&](auto w_v) {
@@ -95,12 +91,8 @@ std::tuple<at::Tensor, at::Tensor> event_dense_matvec_backward_cpu(const at::Ten
   const auto spikes = spikes_in.contiguous();
   const auto weights = weights_in.contiguous();
   const auto g = grad_out_in.to(weights.scalar_type()).contiguous();
-
-  at::Tensor grad_spikes = at::empty({0}, weights.options());
-  at::Tensor grad_weights = at::empty({0}, weights.options());
-  at::Tensor gs;
-  if (output_mask[0]) gs = at::zeros(spikes.sizes(), weights.options());
-  if (output_mask[1]) grad_weights = at::zeros(weights.sizes(), weights.options());
+  // The synapses are the entries of W, row-major: the weight gradient is dW.
+  InputAndWeightGrads grads(spikes, weights, weights.numel(), output_mask);
 
   dispatch_weight_type(weights.scalar_type(), [&](auto w_v) {
     using scalar_t = decltype(w_v);
@@ -108,8 +100,8 @@ std::tuple<at::Tensor, at::Tensor> event_dense_matvec_backward_cpu(const at::Ten
     const scalar_t* go = g.data_ptr<scalar_t>();
 
     // ---- straight-through input gradient
-    if (output_mask[0] && gs.numel() > 0) {
-      scalar_t* gsp = gs.data_ptr<scalar_t>();
+    if (output_mask[0] && grads.gx.numel() > 0) {
+      scalar_t* gsp = grads.gx.data_ptr<scalar_t>();
       if (!transpose) {
         // grad_s[b, i] = sum_j W[i, j] g[b, j]
         at::parallel_for(0, s.batch * s.n_pre, grain_for(s.n_post), [&](int64_t r0, int64_t r1) {
@@ -137,8 +129,8 @@ std::tuple<at::Tensor, at::Tensor> event_dense_matvec_backward_cpu(const at::Ten
     }
 
     // ---- weight gradient: one thread owns whole rows of dW, summing over the batch in order.
-    if (output_mask[1] && grad_weights.numel() > 0) {
-      scalar_t* gw = grad_weights.data_ptr<scalar_t>();
+    if (output_mask[1] && grads.gw.numel() > 0) {
+      scalar_t* gw = grads.gw.data_ptr<scalar_t>();
       dispatch_spike_type(spikes.scalar_type(), [&](auto in_v) {
         using input_t = decltype(in_v);
         const input_t* x = spikes.data_ptr<input_t>();
@@ -169,8 +161,7 @@ std::tuple<at::Tensor, at::Tensor> event_dense_matvec_backward_cpu(const at::Ten
       });
     }
   });
-  if (output_mask[0]) grad_spikes = gs.to(spikes.scalar_type());
-  return {grad_spikes, grad_weights};
+  return grads.results(spikes, weights, /*homogeneous=*/false);
 }
 
 }  // namespace

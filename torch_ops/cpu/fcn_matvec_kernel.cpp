@@ -1,13 +1,15 @@
 // CPU kernels of braintorch::fcn_matvec / event_fcn_matvec and their backward ops (loops shared with
 // csr_matvec in cpu/row_sparse_cpu.h; bitwise identical results for any thread count).
-#include <ATen/ops/empty.h>
-#include <ATen/ops/full.h>
 #include <ATen/ops/zeros.h>
+#include <c10/util/Exception.h>
 #include <torch/library.h>
 
-#include "braintorch/ops/fcn_matvec.h"
+#include <algorithm>
+
+#include "braintorch/kernels/row_layouts.h"
 #include "torch_ops/cpu/row_sparse_cpu.h"
-#include "torch_ops/kernels/row_layouts.h"
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 namespace {
@@ -21,16 +23,6 @@ constexpr const char* op_name() {
 template <bool EVENTS>
 constexpr const char* backward_op_name() {
   return EVENTS ? "braintorch::event_fcn_matvec_backward" : "braintorch::fcn_matvec_backward";
-}
-
-// The input dtype: the events may be bool/float32/float64; the float product has the weights dtype.
-template <bool EVENTS, typename F>
-void dispatch_input_type(at::ScalarType t, F&& f) {
-  if constexpr (EVENTS) {
-    dispatch_spike_type(t, f);
-  } else {
-    dispatch_weight_type(t, f);
-  }
 }
 
 // The index check of check_fcn_indices_cpu, for the rows that have an event in some batch row; run
@@ -69,7 +61,7 @@ at::Tensor fcn_cpu(const at::Tensor& x_in, const at::Tensor& indices_in, const a
   const bool checked_while_scattered = EVENTS && !transpose;
   if (!checked_while_scattered) check_fcn_indices_cpu(op, indices, n_post);
 
-  auto out = at::zeros(event_csr_output_shape(x, s.n_out), weights.options());
+  auto out = at::zeros(output_shape(x, s.n_out), weights.options());
   if (out.numel() == 0 || s.nnz == 0) return out;
   const kernels::FixedRows rows{indices.size(1)};
   dispatch_index_type(indices, [&](auto idx_v) {
@@ -101,12 +93,7 @@ std::tuple<at::Tensor, at::Tensor> fcn_backward_cpu(const at::Tensor& grad_out_i
   const auto weights = weights_in.contiguous();
   const auto g = grad_out_in.to(weights.scalar_type()).contiguous();
   check_fcn_indices_cpu(op, indices, n_post);
-
-  at::Tensor grad_x = at::empty({0}, weights.options());
-  at::Tensor grad_weights = at::empty({0}, weights.options());
-  at::Tensor gx, gw;  // gx in the weights dtype, cast to the input dtype at the end
-  if (output_mask[0]) gx = at::zeros(x.sizes(), weights.options());
-  if (output_mask[1]) gw = at::zeros({s.nnz}, weights.options());
+  InputAndWeightGrads grads(x, weights, s.nnz, output_mask);
   const kernels::FixedRows rows{indices.size(1)};
 
   dispatch_index_type(indices, [&](auto idx_v) {
@@ -114,24 +101,19 @@ std::tuple<at::Tensor, at::Tensor> fcn_backward_cpu(const at::Tensor& grad_out_i
     dispatch_weight_type(weights.scalar_type(), [&](auto w_v) {
       using scalar_t = decltype(w_v);
       const index_t* jp = indices.data_ptr<index_t>();
-      if (output_mask[0] && gx.numel() > 0 && s.nnz > 0)
+      if (output_mask[0] && grads.gx.numel() > 0 && s.nnz > 0)
         row_sparse_cpu::input_grad(g.data_ptr<scalar_t>(), jp, weights.data_ptr<scalar_t>(), rows, s, transpose,
-                                   gx.data_ptr<scalar_t>());
+                                   grads.gx.data_ptr<scalar_t>());
       if (output_mask[1] && s.nnz > 0) {
         dispatch_input_type<EVENTS>(x.scalar_type(), [&](auto in_v) {
           using input_t = decltype(in_v);
           row_sparse_cpu::weight_grad<EVENTS>(x.data_ptr<input_t>(), g.data_ptr<scalar_t>(), jp, rows, s, transpose,
-                                              gw.data_ptr<scalar_t>());
+                                              grads.gw.data_ptr<scalar_t>());
         });
       }
-      if (output_mask[1])
-        grad_weights = s.homogeneous ? at::full(weights.sizes(), row_sparse_cpu::serial_sum(gw.data_ptr<scalar_t>(), s.nnz),
-                                                weights.options())
-                                     : gw.view(weights.sizes());
     });
   });
-  if (output_mask[0]) grad_x = gx.to(x.scalar_type());
-  return {grad_x, grad_weights};
+  return grads.results(x, weights, s.homogeneous);
 }
 
 }  // namespace

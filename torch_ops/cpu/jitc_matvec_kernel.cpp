@@ -2,7 +2,7 @@
 // (kernels::jitc::for_each_synapse); work is split only over independent outputs, so results are
 // bitwise identical for any thread count:
 //   forward x @ W      a scatter of the rows of nonzero (event) inputs: one batch row generates its rows
-//                      on all threads and adds them in order (jitc_rows_cpu.h); a batch, a chunk of
+//                      on all threads and adds them in order (kernels/jitc_rows.h); a batch, a chunk of
 //                      batch rows per task, each row generated once per tile of 16 batch rows;
 //   transpose W @ x    a gather per row i (all batch rows at once, the row generated once), rows split;
 //   weight gradient    per-row partial sums (double), added up in row order.
@@ -13,13 +13,18 @@
 #include <torch/library.h>
 
 #include <algorithm>
+#include <string>
+#include <type_traits>
 #include <vector>
 
-#include "braintorch/ops/event_csr_matvec.h"  // dispatch_spike_type, is_event
-#include "braintorch/ops/jitc_matvec.h"
-#include "torch_ops/kernels/event_csr_math.h"
-#include "torch_ops/kernels/jitc_math.h"
-#include "torch_ops/cpu/jitc_rows_cpu.h"
+#include "braintorch/common/parallel.h"
+#include "braintorch/kernels/event_csr_math.h"  // is_event
+#include "braintorch/kernels/jitc_math.h"
+#include "braintorch/kernels/jitc_rows.h"
+#include "braintorch/ops/jitc_matvec.h"  // parse_jitc_kind
+#include "torch_ops/cpu/grain.h"
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 namespace {
@@ -29,9 +34,6 @@ namespace jitc = kernels::jitc;
 
 int64_t expected_row_length(const jitc::Params& p, double prob) {
   return std::max<int64_t>(1, int64_t(prob * double(p.n_post)));
-}
-int64_t grain_for(int64_t work_per_item) {
-  return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(1, work_per_item));
 }
 
 // The value an input entry contributes: e(x) for events, x itself for floats.
@@ -47,16 +49,16 @@ inline scalar_t input_value(input_t x) {
 constexpr int64_t kBatchTile = 16;
 
 // One batch row: out[j] += sum_i v(x[i]) w_ij over the rows with a nonzero input, in row order
-// (jitc_cpu::add_rows generates the rows on several threads when it pays and adds them in order).
+// (jitc::add_rows generates the rows on several threads when it pays and adds them in order).
 template <int kKind, bool kEvents, typename scalar_t, typename input_t>
 void scatter_one(const jitc::Params& p, double prob, const input_t* x, scalar_t w0, scalar_t w1, scalar_t* out) {
   std::vector<int64_t> rows;
   for (int64_t i = 0; i < p.n_pre; ++i)
     if (input_value<kEvents, scalar_t>(x[i]) != scalar_t(0)) rows.push_back(i);
-  jitc_cpu::add_rows<kKind, kEvents>(
+  jitc::add_rows<kKind, kEvents>(
       p, int64_t(rows.size()), [&](int64_t k) { return rows[size_t(k)]; },
       [&](int64_t k) { return input_value<kEvents, scalar_t>(x[rows[size_t(k)]]); }, w0, w1,
-      double(expected_row_length(p, prob)), out);
+      double(expected_row_length(p, prob)), out, AtenThreadTeam{});
 }
 
 // out[b, j] += sum_i v(x[b, i]) w_ij, rows with a zero input skipped (an event row adds w_ij itself).
@@ -137,9 +139,7 @@ at::Tensor matvec_cpu(const char* op, bool events, const at::Tensor& x_in, const
                       bool transpose) {
   const auto s = check_jitc_args(op, x_in, w0, w1, prob, n_pre, n_post, std::string(kind), transpose, events);
   const auto x = x_in.contiguous();
-  auto shape = x.sizes().vec();
-  shape.back() = s.n_out;
-  auto out = at::zeros(shape, w0.options());
+  auto out = at::zeros(output_shape(x, s.n_out), w0.options());
   if (out.numel() == 0 || x.numel() == 0) return out;
   const auto p = jitc::make_params(uint64_t(seed), prob, n_pre, n_post, s.kind);
   dispatch_weight_type(w0.scalar_type(), [&](auto w_v) {

@@ -8,19 +8,17 @@
 // results are bitwise identical for any thread count.
 #include <ATen/Parallel.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
-#include "braintorch/ops/event_csr_matvec.h"
-#include "torch_ops/kernels/row_sparse_math.h"
+#include "braintorch/kernels/row_sparse_math.h"
+#include "torch_ops/cpu/grain.h"
+#include "torch_ops/op_checks.h"
 
 namespace braintorch::ops::row_sparse_cpu {
 
-inline int64_t grain_for(int64_t work_per_item) {
-  return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(1, work_per_item));
-}
-inline int64_t avg_row_length(const detail::EventCsrSizes& s) { return s.n_pre > 0 ? s.nnz / s.n_pre + 1 : 1; }
+using detail::avg_row_length;
+using detail::grain_for;
 
 // out (batch, n_out), zero-initialised by the caller. The event scatter checks the target indices of
 // the rows it visits while it scatters them (the rows of silent neurons are never read, so a check
@@ -119,15 +117,6 @@ void weight_grad(const input_t* x, const scalar_t* g, const index_t* jp, Rows ro
       }
     }
   });
-}
-
-// Sum of the per-synapse terms for a homogeneous weight, serially in synapse order (in double) so the
-// result does not depend on the thread count.
-template <typename scalar_t>
-double serial_sum(const scalar_t* p, int64_t n) {
-  double total = 0;
-  for (int64_t k = 0; k < n; ++k) total += double(p[k]);
-  return total;
 }
 
 }  // namespace braintorch::ops::row_sparse_cpu

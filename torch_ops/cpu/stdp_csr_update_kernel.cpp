@@ -8,10 +8,11 @@
 #include <algorithm>
 #include <vector>
 
-#include "braintorch/ops/event_csr_matvec.h"  // check_csr_structure_cpu, dispatch helpers
-#include "braintorch/ops/stdp_csr_update.h"
-#include "torch_ops/kernels/event_csr_math.h"
-#include "torch_ops/kernels/stdp_math.h"
+#include "braintorch/kernels/event_csr_math.h"  // is_event
+#include "braintorch/kernels/stdp_math.h"
+#include "torch_ops/cpu/grain.h"
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 namespace {
@@ -74,7 +75,7 @@ void stdp_csr_update_cpu(const at::Tensor& indptr_in, const at::Tensor& indices_
           const scalar_t* yt = post_trace.data_ptr<scalar_t>();
           scalar_t* w = weights.data_ptr<scalar_t>();
           const scalar_t ap = scalar_t(A_plus), am = scalar_t(A_minus), lo = scalar_t(w_min), hi = scalar_t(w_max);
-          const int64_t grain = std::max<int64_t>(1, at::internal::GRAIN_SIZE / (s.nnz / std::max<int64_t>(s.n_pre, 1) + 1));
+          const int64_t grain = grain_for(s.nnz / std::max<int64_t>(s.n_pre, 1) + 1);
           if (!s.use_csc) {
             // Scan: every synapse once, both steps.
             at::parallel_for(0, s.n_pre, grain, [&](int64_t i0, int64_t i1) {

@@ -1,15 +1,14 @@
 // CUDA kernels of braintorch::csr_matvec and its backward (kernels shared with the ELL products in
 // cuda/row_sparse_cuda.cuh). Only host metadata is checked (no device->host sync); the kernels assert
 // row bounds and indices on the device. The scatters use float atomicAdd (not bitwise deterministic).
-#include <ATen/ops/empty.h>
-#include <ATen/ops/sum.h>
 #include <ATen/ops/zeros.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <torch/library.h>
 
-#include "braintorch/ops/csr_matvec.h"
+#include "braintorch/kernels/row_layouts.h"
 #include "torch_ops/cuda/row_sparse_cuda.cuh"
-#include "torch_ops/kernels/row_layouts.h"
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 namespace {
@@ -25,7 +24,7 @@ at::Tensor csr_matvec_cuda(const at::Tensor& x_in, const at::Tensor& indptr_in, 
   const auto indptr = indptr_in.contiguous();
   const auto indices = indices_in.contiguous();
   const auto weights = weights_in.contiguous();
-  auto out = at::zeros(event_csr_output_shape(x, s.n_out), weights.options());
+  auto out = at::zeros(output_shape(x, s.n_out), weights.options());
   if (out.numel() == 0) return out;
   dispatch_csr_index_types(indptr, indices, [&](auto ptr_v, auto idx_v) {
     using ptr_t = decltype(ptr_v);
@@ -52,11 +51,7 @@ std::tuple<at::Tensor, at::Tensor> csr_matvec_backward_cuda(const at::Tensor& gr
   const auto indices = indices_in.contiguous();
   const auto weights = weights_in.contiguous();
   const auto g = grad_out_in.to(weights.scalar_type()).contiguous();
-  at::Tensor grad_x = at::empty({0}, weights.options());
-  at::Tensor grad_weights = at::empty({0}, weights.options());
-  at::Tensor gw;
-  if (output_mask[0]) grad_x = at::zeros(x.sizes(), weights.options());
-  if (output_mask[1]) gw = at::zeros({s.nnz}, weights.options());
+  InputAndWeightGrads grads(x, weights, s.nnz, output_mask);
   dispatch_csr_index_types(indptr, indices, [&](auto ptr_v, auto idx_v) {
     using ptr_t = decltype(ptr_v);
     using index_t = decltype(idx_v);
@@ -65,14 +60,14 @@ std::tuple<at::Tensor, at::Tensor> csr_matvec_backward_cuda(const at::Tensor& gr
       const kernels::CsrRows<ptr_t> rows{indptr.data_ptr<ptr_t>()};
       if (output_mask[0])
         row_sparse_cuda::input_grad(g.data_ptr<scalar_t>(), indices.data_ptr<index_t>(), weights.data_ptr<scalar_t>(),
-                                    rows, s, transpose, grad_x.data_ptr<scalar_t>());
+                                    rows, s, transpose, grads.gx.data_ptr<scalar_t>());
       if (output_mask[1])
         row_sparse_cuda::weight_grad<false>(x.data_ptr<scalar_t>(), g.data_ptr<scalar_t>(),
-                                            indices.data_ptr<index_t>(), rows, s, transpose, gw.data_ptr<scalar_t>());
+                                            indices.data_ptr<index_t>(), rows, s, transpose,
+                                            grads.gw.data_ptr<scalar_t>());
     });
   });
-  if (output_mask[1]) grad_weights = s.homogeneous ? at::sum(gw).reshape(weights.sizes()) : gw.view(weights.sizes());
-  return {grad_x, grad_weights};
+  return grads.results(x, weights, s.homogeneous);
 }
 
 }  // namespace

@@ -14,15 +14,14 @@
 // Validation: only host metadata is checked (no device->host copy, which would synchronise the stream);
 // the kernels assert the CSR row bounds and every index they read (CUDA_KERNEL_ASSERT, on in Release).
 #include <ATen/cuda/CUDAContext.h>
-#include <ATen/ops/empty.h>
-#include <ATen/ops/sum.h>
 #include <ATen/ops/zeros.h>
 #include <c10/cuda/CUDAException.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <torch/library.h>
 
-#include "braintorch/ops/event_csr_matvec.h"
-#include "torch_ops/kernels/event_csr_math.h"
+#include "braintorch/kernels/event_csr_math.h"
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 namespace {
@@ -148,7 +147,7 @@ at::Tensor event_csr_matvec_cuda(const at::Tensor& spikes_in, const at::Tensor& 
   const auto indices = indices_in.contiguous();
   const auto weights = weights_in.contiguous();
 
-  auto out = at::zeros(event_csr_output_shape(spikes, s.n_out), weights.options());
+  auto out = at::zeros(output_shape(spikes, s.n_out), weights.options());
   const int64_t rows = s.batch * s.n_pre;
   if (out.numel() == 0 || s.nnz == 0 || rows == 0) return out;
   auto stream = at::cuda::getCurrentCUDAStream();
@@ -193,12 +192,7 @@ std::tuple<at::Tensor, at::Tensor> event_csr_matvec_backward_cuda(const at::Tens
   const auto indices = indices_in.contiguous();
   const auto weights = weights_in.contiguous();
   const auto g = grad_out_in.to(weights.scalar_type()).contiguous();
-
-  at::Tensor grad_spikes = at::empty({0}, weights.options());
-  at::Tensor grad_weights = at::empty({0}, weights.options());
-  at::Tensor gs, gw;
-  if (output_mask[0]) gs = at::zeros(spikes.sizes(), weights.options());
-  if (output_mask[1]) gw = at::zeros({s.nnz}, weights.options());
+  InputAndWeightGrads grads(spikes, weights, s.nnz, output_mask);
   const int64_t rows = s.batch * s.n_pre;
   auto stream = at::cuda::getCurrentCUDAStream();
 
@@ -212,7 +206,7 @@ std::tuple<at::Tensor, at::Tensor> event_csr_matvec_backward_cuda(const at::Tens
       const scalar_t* w = weights.data_ptr<scalar_t>();
       const scalar_t* go = g.data_ptr<scalar_t>();
       if (output_mask[0] && rows > 0 && s.nnz > 0) {
-        scalar_t* gsp = gs.data_ptr<scalar_t>();
+        scalar_t* gsp = grads.gx.data_ptr<scalar_t>();
         if (!transpose) {
           gather_kernel<false, scalar_t, scalar_t, ptr_t, index_t><<<blocks_for_warps(rows), kThreads, 0, stream>>>(
               go, ip, jp, w, s.homogeneous, s.batch, s.n_pre, s.n_post, s.nnz, gsp);
@@ -223,7 +217,7 @@ std::tuple<at::Tensor, at::Tensor> event_csr_matvec_backward_cuda(const at::Tens
         C10_CUDA_KERNEL_LAUNCH_CHECK();
       }
       if (output_mask[1] && s.n_pre > 0 && s.nnz > 0) {
-        scalar_t* gwp = gw.data_ptr<scalar_t>();
+        scalar_t* gwp = grads.gw.data_ptr<scalar_t>();
         dispatch_spike_type(spikes.scalar_type(), [&](auto in_v) {
           using input_t = decltype(in_v);
           const input_t* x = spikes.data_ptr<input_t>();
@@ -241,10 +235,7 @@ std::tuple<at::Tensor, at::Tensor> event_csr_matvec_backward_cuda(const at::Tens
       }
     });
   });
-
-  if (output_mask[0]) grad_spikes = gs.to(spikes.scalar_type());
-  if (output_mask[1]) grad_weights = s.homogeneous ? at::sum(gw).reshape(weights.sizes()) : gw.view(weights.sizes());
-  return {grad_spikes, grad_weights};
+  return grads.results(spikes, weights, s.homogeneous);
 }
 
 }  // namespace

@@ -8,15 +8,14 @@
 //   grad_v (transpose):   one thread per (b, j), sum over i in order
 //   dW:                   one thread per (i, j), sum over the batch in order
 #include <ATen/cuda/CUDAContext.h>
-#include <ATen/ops/empty.h>
 #include <ATen/ops/zeros.h>
 #include <c10/cuda/CUDAException.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <torch/library.h>
 
-#include "braintorch/ops/event_csr_matvec.h"
-#include "braintorch/ops/event_dense_matvec.h"
-#include "torch_ops/kernels/event_dense_math.h"
+#include "braintorch/kernels/event_dense_math.h"
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 namespace {
@@ -96,7 +95,7 @@ at::Tensor event_dense_matvec_cuda(const at::Tensor& spikes_in, const at::Tensor
   const c10::cuda::CUDAGuard device_guard(spikes_in.device());
   const auto spikes = spikes_in.contiguous();
   const auto weights = weights_in.contiguous();
-  auto out = at::zeros(event_csr_output_shape(spikes, s.n_out), weights.options());
+  auto out = at::zeros(output_shape(spikes, s.n_out), weights.options());
   if (out.numel() == 0 || s.n_in == 0) return out;
   auto stream = at::cuda::getCurrentCUDAStream();
   dispatch_weight_type(weights.scalar_type(), [&](auto w_v) {
@@ -127,18 +126,15 @@ std::tuple<at::Tensor, at::Tensor> event_dense_matvec_backward_cuda(const at::Te
   const auto spikes = spikes_in.contiguous();
   const auto weights = weights_in.contiguous();
   const auto g = grad_out_in.to(weights.scalar_type()).contiguous();
-  at::Tensor grad_spikes = at::empty({0}, weights.options());
-  at::Tensor grad_weights = at::empty({0}, weights.options());
-  at::Tensor gs;
-  if (output_mask[0]) gs = at::zeros(spikes.sizes(), weights.options());
-  if (output_mask[1]) grad_weights = at::zeros(weights.sizes(), weights.options());
+  // The synapses are the entries of W, row-major: the weight gradient is dW.
+  InputAndWeightGrads grads(spikes, weights, weights.numel(), output_mask);
   auto stream = at::cuda::getCurrentCUDAStream();
   dispatch_weight_type(weights.scalar_type(), [&](auto w_v) {
     using scalar_t = decltype(w_v);
     const scalar_t* W = weights.data_ptr<scalar_t>();
     const scalar_t* go = g.data_ptr<scalar_t>();
-    if (output_mask[0] && gs.numel() > 0) {
-      scalar_t* gsp = gs.data_ptr<scalar_t>();
+    if (output_mask[0] && grads.gx.numel() > 0) {
+      scalar_t* gsp = grads.gx.data_ptr<scalar_t>();
       if (!transpose) {
         row_reduce_kernel<false><<<blocks_for(s.batch * s.n_pre * kWarp), kThreads, 0, stream>>>(go, W, s.batch,
                                                                                                 s.n_pre, s.n_post, gsp);
@@ -148,11 +144,11 @@ std::tuple<at::Tensor, at::Tensor> event_dense_matvec_backward_cuda(const at::Te
       }
       C10_CUDA_KERNEL_LAUNCH_CHECK();
     }
-    if (output_mask[1] && grad_weights.numel() > 0) {
+    if (output_mask[1] && grads.gw.numel() > 0) {
       dispatch_spike_type(spikes.scalar_type(), [&](auto in_v) {
         using input_t = decltype(in_v);
         const input_t* x = spikes.data_ptr<input_t>();
-        scalar_t* gw = grad_weights.data_ptr<scalar_t>();
+        scalar_t* gw = grads.gw.data_ptr<scalar_t>();
         if (!transpose) {
           weight_grad_kernel<false><<<blocks_for(s.n_pre * s.n_post), kThreads, 0, stream>>>(x, go, s.batch, s.n_pre,
                                                                                              s.n_post, gw);
@@ -164,8 +160,7 @@ std::tuple<at::Tensor, at::Tensor> event_dense_matvec_backward_cuda(const at::Te
       });
     }
   });
-  if (output_mask[0]) grad_spikes = gs.to(spikes.scalar_type());
-  return {grad_spikes, grad_weights};
+  return grads.results(spikes, weights, /*homogeneous=*/false);
 }
 
 }  // namespace

@@ -1,29 +1,19 @@
 // CUDA kernels of braintorch::fcn_matvec / event_fcn_matvec and their backward ops (kernels shared with
 // csr_matvec in cuda/row_sparse_cuda.cuh). Only host metadata is checked; the kernels assert indices on
 // the device. The scatters use float atomicAdd (not bitwise deterministic).
-#include <ATen/ops/empty.h>
-#include <ATen/ops/sum.h>
 #include <ATen/ops/zeros.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <torch/library.h>
 
-#include "braintorch/ops/fcn_matvec.h"
+#include "braintorch/kernels/row_layouts.h"
 #include "torch_ops/cuda/row_sparse_cuda.cuh"
-#include "torch_ops/kernels/row_layouts.h"
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 namespace {
 
 using namespace detail;
-
-template <bool EVENTS, typename F>
-void dispatch_input_type(at::ScalarType t, F&& f) {
-  if constexpr (EVENTS) {
-    dispatch_spike_type(t, f);
-  } else {
-    dispatch_weight_type(t, f);
-  }
-}
 
 template <bool EVENTS>
 at::Tensor fcn_cuda(const at::Tensor& x_in, const at::Tensor& indices_in, const at::Tensor& weights_in, int64_t n_post,
@@ -34,7 +24,7 @@ at::Tensor fcn_cuda(const at::Tensor& x_in, const at::Tensor& indices_in, const 
   const auto x = x_in.contiguous();
   const auto indices = indices_in.contiguous();
   const auto weights = weights_in.contiguous();
-  auto out = at::zeros(event_csr_output_shape(x, s.n_out), weights.options());
+  auto out = at::zeros(output_shape(x, s.n_out), weights.options());
   if (out.numel() == 0) return out;
   const kernels::FixedRows rows{indices.size(1)};
   dispatch_index_type(indices, [&](auto idx_v) {
@@ -63,11 +53,7 @@ std::tuple<at::Tensor, at::Tensor> fcn_backward_cuda(const at::Tensor& grad_out_
   const auto indices = indices_in.contiguous();
   const auto weights = weights_in.contiguous();
   const auto g = grad_out_in.to(weights.scalar_type()).contiguous();
-  at::Tensor grad_x = at::empty({0}, weights.options());
-  at::Tensor grad_weights = at::empty({0}, weights.options());
-  at::Tensor gx, gw;
-  if (output_mask[0]) gx = at::zeros(x.sizes(), weights.options());
-  if (output_mask[1]) gw = at::zeros({s.nnz}, weights.options());
+  InputAndWeightGrads grads(x, weights, s.nnz, output_mask);
   const kernels::FixedRows rows{indices.size(1)};
   dispatch_index_type(indices, [&](auto idx_v) {
     using index_t = decltype(idx_v);
@@ -75,20 +61,18 @@ std::tuple<at::Tensor, at::Tensor> fcn_backward_cuda(const at::Tensor& grad_out_
       using scalar_t = decltype(w_v);
       if (output_mask[0])
         row_sparse_cuda::input_grad(g.template data_ptr<scalar_t>(), indices.template data_ptr<index_t>(), weights.template data_ptr<scalar_t>(),
-                                    rows, s, transpose, gx.template data_ptr<scalar_t>());
+                                    rows, s, transpose, grads.gx.template data_ptr<scalar_t>());
       if (output_mask[1]) {
         dispatch_input_type<EVENTS>(x.scalar_type(), [&](auto in_v) {
           using input_t = decltype(in_v);
           row_sparse_cuda::weight_grad<EVENTS>(x.template data_ptr<input_t>(), g.template data_ptr<scalar_t>(),
                                                indices.template data_ptr<index_t>(), rows, s, transpose,
-                                               gw.template data_ptr<scalar_t>());
+                                               grads.gw.template data_ptr<scalar_t>());
         });
       }
     });
   });
-  if (output_mask[0]) grad_x = gx.to(x.scalar_type());
-  if (output_mask[1]) grad_weights = s.homogeneous ? at::sum(gw).reshape(weights.sizes()) : gw.view(weights.sizes());
-  return {grad_x, grad_weights};
+  return grads.results(x, weights, s.homogeneous);
 }
 
 }  // namespace

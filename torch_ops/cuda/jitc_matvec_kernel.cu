@@ -11,10 +11,15 @@
 #include <c10/cuda/CUDAGuard.h>
 #include <torch/library.h>
 
-#include "braintorch/ops/event_csr_matvec.h"  // dispatch_weight_type, dispatch_spike_type
-#include "braintorch/ops/jitc_matvec.h"
-#include "torch_ops/kernels/event_csr_math.h"
-#include "torch_ops/kernels/jitc_math.h"
+#include <algorithm>
+#include <string>
+#include <type_traits>
+
+#include "braintorch/kernels/event_csr_math.h"  // is_event
+#include "braintorch/kernels/jitc_math.h"
+#include "braintorch/ops/jitc_matvec.h"  // parse_jitc_kind
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 namespace {
@@ -115,9 +120,7 @@ at::Tensor matvec_cuda(const char* op, bool events, const at::Tensor& x_in, cons
   const c10::cuda::CUDAGuard guard(x_in.device());
   const auto x = x_in.contiguous();
   const auto w0 = w0_in.contiguous(), w1 = w1_in.contiguous();
-  auto shape = x.sizes().vec();
-  shape.back() = s.n_out;
-  auto out = at::zeros(shape, w0.options());
+  auto out = at::zeros(output_shape(x, s.n_out), w0.options());
   const int64_t rows = s.batch * n_pre;
   if (out.numel() == 0 || x.numel() == 0 || rows == 0) return out;
   const auto p = jitc::make_params(uint64_t(seed), prob, n_pre, n_post, s.kind);

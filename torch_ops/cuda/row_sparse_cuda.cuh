@@ -13,8 +13,8 @@
 
 #include <cstdint>
 
-#include "braintorch/ops/event_csr_matvec.h"
-#include "torch_ops/kernels/row_sparse_math.h"
+#include "braintorch/kernels/row_sparse_math.h"
+#include "torch_ops/op_checks.h"
 
 namespace braintorch::ops::row_sparse_cuda {
 

@@ -7,10 +7,10 @@
 #include <c10/cuda/CUDAGuard.h>
 #include <torch/library.h>
 
-#include "braintorch/ops/event_csr_matvec.h"  // dispatch helpers
-#include "braintorch/ops/stdp_csr_update.h"
-#include "torch_ops/kernels/event_csr_math.h"
-#include "torch_ops/kernels/stdp_math.h"
+#include "braintorch/kernels/event_csr_math.h"  // is_event
+#include "braintorch/kernels/stdp_math.h"
+#include "torch_ops/op_checks.h"
+#include "torch_ops/op_helpers.h"
 
 namespace braintorch::ops {
 namespace {

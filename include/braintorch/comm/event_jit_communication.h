@@ -5,7 +5,7 @@
 // costs O(1) memory whatever its number of synapses. The differentiable product is
 // braintorch::event_jitc_matvec (include/braintorch/ops/jitc_matvec.h), which also defines the matrix;
 // the fused network path (deliver) adds the same rows straight into the synapse state, generating them
-// on all threads and adding them in spike order (torch_ops/cpu/jitc_rows_cpu.h).
+// on all threads and adding them in spike order (include/braintorch/kernels/jitc_rows.h).
 //
 // Weights: kind "homo" (w0), "uniform" (low w0, high w1) or "normal" (mean w0, std w1), registered as
 // the parameters "w0" and "w1". Self-connections cannot be excluded (the generator does not know which

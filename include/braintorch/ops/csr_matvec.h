@@ -25,30 +25,18 @@
 #include <cstdint>
 #include <tuple>
 
-#include "braintorch/ops/event_csr_matvec.h"
-
 namespace braintorch::ops {
 
 // Calls braintorch::csr_matvec through the dispatcher (CPU/CUDA kernels, autograd).
 at::Tensor csr_matvec(const at::Tensor& x, const at::Tensor& indptr, const at::Tensor& indices,
                       const at::Tensor& weights, int64_t n_post, bool transpose = false);
 
-namespace detail {
-
-// Calls braintorch::csr_matvec_backward: (grad_x, grad_weights); an output not requested by
-// output_mask is an empty (0,) tensor of the weights dtype.
+// Calls braintorch::csr_matvec_backward (the op the autograd kernel calls): (grad_x, grad_weights); an
+// output not requested by output_mask is an empty (0,) tensor of the weights dtype. grad_out must be
+// floating point, with the forward output's shape, on the device of x.
 std::tuple<at::Tensor, at::Tensor> csr_matvec_backward(const at::Tensor& grad_out, const at::Tensor& x,
                                                        const at::Tensor& indptr, const at::Tensor& indices,
                                                        const at::Tensor& weights, int64_t n_post, bool transpose,
                                                        std::array<bool, 2> output_mask);
 
-// Metadata checks (host only); `op` prefixes the messages.
-EventCsrSizes check_csr_matvec_args(const char* op, const at::Tensor& x, const at::Tensor& indptr,
-                                    const at::Tensor& indices, const at::Tensor& weights, int64_t n_post,
-                                    bool transpose);
-EventCsrSizes check_csr_matvec_backward_args(const at::Tensor& grad_out, const at::Tensor& x,
-                                             const at::Tensor& indptr, const at::Tensor& indices,
-                                             const at::Tensor& weights, int64_t n_post, bool transpose);
-
-}  // namespace detail
 }  // namespace braintorch::ops

@@ -30,23 +30,10 @@ namespace braintorch::ops {
 
 at::Tensor event_dense_matvec(const at::Tensor& spikes, const at::Tensor& weights, bool transpose = false);
 
-namespace detail {
-
-// (grad_spikes, grad_weights); an output not requested by output_mask is an empty (0,) tensor of the
-// weights dtype.
+// Calls braintorch::event_dense_matvec_backward (the op the autograd kernel calls): (grad_spikes,
+// grad_weights); an output not requested by output_mask is an empty (0,) tensor of the weights dtype.
+// grad_out must be floating point, with the forward output's shape, on the device of spikes.
 std::tuple<at::Tensor, at::Tensor> event_dense_matvec_backward(const at::Tensor& grad_out, const at::Tensor& spikes,
                                                                const at::Tensor& weights, bool transpose,
                                                                std::array<bool, 2> output_mask);
-
-struct EventDenseSizes {
-  int64_t batch = 1, n_pre = 0, n_post = 0, n_in = 0, n_out = 0;
-};
-
-EventDenseSizes check_event_dense_args(const char* op, const at::Tensor& spikes, const at::Tensor& weights,
-                                       bool transpose);
-EventDenseSizes check_event_dense_backward_args(const at::Tensor& grad_out, const at::Tensor& spikes,
-                                                const at::Tensor& weights, bool transpose,
-                                                std::array<bool, 2> output_mask);
-
-}  // namespace detail
 }  // namespace braintorch::ops

@@ -28,8 +28,6 @@
 #include <cstdint>
 #include <tuple>
 
-#include "braintorch/ops/event_csr_matvec.h"
-
 namespace braintorch::ops {
 
 // Call the ops through the dispatcher.
@@ -38,10 +36,10 @@ at::Tensor fcn_matvec(const at::Tensor& x, const at::Tensor& indices, const at::
 at::Tensor event_fcn_matvec(const at::Tensor& spikes, const at::Tensor& indices, const at::Tensor& weights,
                             int64_t n_post, bool transpose = false);
 
-namespace detail {
-
-// (grad_x, grad_weights); an output not requested by output_mask is an empty (0,) tensor of the weights
-// dtype; a requested grad_x has the shape and dtype of x (which must be floating point).
+// The backward ops (which the autograd kernels call): (grad_x, grad_weights); an output not requested by
+// output_mask is an empty (0,) tensor of the weights dtype; a requested grad_x has the shape and dtype of
+// x (which must be floating point). grad_out must be floating point, with the forward output's shape, on
+// the device of x.
 std::tuple<at::Tensor, at::Tensor> fcn_matvec_backward(const at::Tensor& grad_out, const at::Tensor& x,
                                                        const at::Tensor& indices, const at::Tensor& weights,
                                                        int64_t n_post, bool transpose, std::array<bool, 2> output_mask);
@@ -49,23 +47,4 @@ std::tuple<at::Tensor, at::Tensor> event_fcn_matvec_backward(const at::Tensor& g
                                                              const at::Tensor& indices, const at::Tensor& weights,
                                                              int64_t n_post, bool transpose,
                                                              std::array<bool, 2> output_mask);
-
-// Metadata checks; `events` selects the input rules (and the argument name: "spikes" or "x").
-// Returns the sizes with nnz = n_pre * n_conn.
-EventCsrSizes check_fcn_args(const char* op, bool events, const at::Tensor& x, const at::Tensor& indices,
-                             const at::Tensor& weights, int64_t n_post, bool transpose);
-EventCsrSizes check_fcn_backward_args(const char* op, bool events, const at::Tensor& grad_out, const at::Tensor& x,
-                                      const at::Tensor& indices, const at::Tensor& weights, int64_t n_post,
-                                      bool transpose, std::array<bool, 2> output_mask);
-// Every index in [0, n_post) (CPU, contiguous). O(nnz).
-void check_fcn_indices_cpu(const char* op, const at::Tensor& indices, int64_t n_post);
-
-// Calls f(index_t{}) with the indices type (int32/int64).
-template <typename F>
-void dispatch_index_type(const at::Tensor& indices, F&& f) {
-  if (indices.scalar_type() == at::kLong) f(int64_t{});
-  else f(int32_t{});
-}
-
-}  // namespace detail
 }  // namespace braintorch::ops

@@ -27,8 +27,8 @@
 // `weights` and refuse weights that require grad in grad mode (torch_ops/autograd/stdp_csr_update_kernel.cpp).
 #include <ATen/core/Tensor.h>
 
-#include <c10/util/Optional.h>
 #include <cstdint>
+#include <optional>
 
 namespace braintorch::ops {
 
@@ -46,20 +46,4 @@ void stdp_trace_decay_(at::Tensor& trace, double dt, double tau);
 void stdp_trace_add_(at::Tensor& trace, const at::Tensor& spikes);
 // trace <- trace * exp(-dt / tau) + e(spikes)  (decay, then add)
 void stdp_trace_update_(at::Tensor& trace, const at::Tensor& spikes, double dt, double tau);
-
-namespace detail {
-
-struct StdpSizes {
-  int64_t n_pre = 0, n_post = 0, nnz = 0;
-  bool use_csc = false;
-};
-
-// Checks dtypes, devices and shapes (host metadata only); messages name the argument.
-StdpSizes check_stdp_args(const at::Tensor& indptr, const at::Tensor& indices, const at::Tensor& weights,
-                          const at::Tensor& pre_spikes, const at::Tensor& post_spikes, const at::Tensor& pre_trace,
-                          const at::Tensor& post_trace, double w_min, double w_max,
-                          const std::optional<at::Tensor>& col_indptr, const std::optional<at::Tensor>& col_rows,
-                          const std::optional<at::Tensor>& col_perm);
-
-}  // namespace detail
 }  // namespace braintorch::ops

@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "braintorch/common/host_device.h"
-#include "torch_ops/kernels/prefetch.h"
+#include "braintorch/kernels/prefetch.h"
 
 // Device-side index checks: the CPU path validates the whole CSR structure before any kernel runs,
 // the CUDA path cannot do that without a device->host sync, so its kernels assert on every index they
@@ -162,8 +162,8 @@ inline int64_t collect_events(const input_t* x, int64_t& pos, int64_t end, int64
 // returns false to stop early (then so does this, returning false). The positions are collected a
 // chunk at a time into a fixed buffer (no allocation), and the last 2 * kRowPrefetchDistance of a
 // chunk are carried over to the next one instead of being visited at its end, so the prefetch distance
-// holds across chunk boundaries (it used to restart at each, leaving 16 rows of every 512 unprefetched;
-// measured, that cost within about 2%: benchmarks/event_chunk_carry.cpp). The CSR and ELL scatters share it.
+// holds across chunk boundaries (restarting it at each would leave 16 rows of every 512 unprefetched;
+// benchmarks/event_chunk_carry.cpp measures the difference). The CSR and ELL scatters share it.
 template <typename input_t, typename Visit>
 inline bool for_each_event(const input_t* x, int64_t end, Visit&& visit) {
   constexpr int64_t kChunk = 512, kCarry = 2 * kRowPrefetchDistance;

@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string_view>
 #include <type_traits>
 
 #include "braintorch/common/host_device.h"
@@ -43,6 +44,18 @@
 namespace braintorch::kernels::jitc {
 
 enum Kind : int { kHomo = 0, kUniform = 1, kNormal = 2 };
+
+// The names of the kinds as every error message lists them.
+inline constexpr const char* kKindNames = "'homo', 'uniform' or 'normal'";
+
+// The Kind named `name`, or -1 for any other name. No exception here (this layer has no ATen): the
+// callers raise, naming the valid kinds (kKindNames).
+inline int parse_kind(std::string_view name) {
+  if (name == "homo") return kHomo;
+  if (name == "uniform") return kUniform;
+  if (name == "normal") return kNormal;
+  return -1;
+}
 
 constexpr uint32_t kColumnTag = 0x4A49540Cu;  // "JIT" + column stream
 constexpr uint32_t kWeightTag = 0x4A495457u;  // "JIT" + weight

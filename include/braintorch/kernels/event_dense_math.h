@@ -3,7 +3,7 @@
 // W is a row-major (n_pre, n_post) matrix.
 #include <cstdint>
 
-#include "torch_ops/kernels/event_csr_math.h"
+#include "braintorch/kernels/event_csr_math.h"
 
 namespace braintorch::kernels {
 

@@ -6,7 +6,7 @@
 // multiplies the weight) or an event (EVENTS = true: e(x) in {0, 1}, see kernels::is_event).
 #include <cstdint>
 
-#include "torch_ops/kernels/event_csr_math.h"
+#include "braintorch/kernels/event_csr_math.h"
 
 namespace braintorch::kernels {
 
